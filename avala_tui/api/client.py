@@ -1,0 +1,519 @@
+"""The async HTTP client of the Avala API: typed results, typed errors, bounded retries.
+
+Every failure surfaces as one of the errors in :mod:`avala_tui.api.errors`; nothing
+from httpx escapes. The API key travels in one header, only ever to the configured
+base URL: redirects are not followed and pagination links are never fetched — only
+their ``cursor`` is taken, and sent with the caller's own filters to the base URL.
+
+Retries (all requests are idempotent GETs): a 429, a 5xx, a transport failure or a
+body that is not decodable JSON (an HTML page from a proxy, a body cut off in
+transit) is retried up to ``max_retries`` times with full-jitter exponential backoff.
+A 429's ``Retry-After`` replaces the backoff when it is at most ``max_retry_wait``;
+a longer one raises :class:`RateLimitedError` at once so the UI can show the wait
+instead of hanging. A body of the wrong *shape* is not retried: the same request
+gets the same answer. A 3xx is an :class:`APIStatusError` (not a ProtocolError,
+which is marked retryable) because a redirect is the server's deliberate, stable
+answer — usually a wrong base URL — and following it could hand the key to another host.
+
+Why a small loop rather than a library: tenacity fits (custom ``retry``, ``wait``
+and ``stop`` callbacks, injectable ``sleep``), but the three callbacks would each
+dig the Retry-After out of the exception and the result is longer and less typed
+than the loop. stamina adds, not multiplies, its jitter (no full jitter), and its
+sleep cannot be injected (only zeroed in its test mode), so tests could not check
+the waits. httpx-retries retries inside the transport, so it cannot see a body cut
+off after the headers, and it clamps a long Retry-After to its maximum wait and
+retries early rather than giving up. None is worth a dependency for this loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import math
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from ipaddress import ip_address
+from types import TracebackType
+from typing import Any, Final, Self, TypeVar
+from urllib.parse import parse_qs, quote, urlsplit
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from avala_tui import __version__
+from avala_tui.api._redact import REDACTED, redact_secret
+from avala_tui.api._retry import full_jitter_backoff, parse_retry_after
+from avala_tui.api.errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    AvalaError,
+    BadRequestError,
+    ConfigurationError,
+    NotFoundError,
+    PermissionDeniedError,
+    ProtocolError,
+    RateLimitedError,
+    ServerError,
+)
+from avala_tui.api.models import Page, Project, Task
+
+DEFAULT_BASE_URL: Final = "https://api.avala.ai/api/v1"
+API_KEY_HEADER: Final = "X-Avala-Api-Key"
+DEFAULT_TIMEOUT: Final = httpx.Timeout(30.0, connect=5.0)
+#: A page of 100 tasks is ~30 KB; anything near this is a broken or hostile server.
+MAX_BODY_BYTES: Final = 32 * 1024 * 1024
+#: API-provided text longer than this is cut before it becomes an error message.
+_MAX_MESSAGE_CHARS: Final = 300
+
+#: What json.loads raises on a body that is not JSON. RecursionError: a deeply nested
+#: document is as undecodable as a cut-off one.
+_UNDECODABLE: Final = (ValueError, RecursionError)
+_STATUS_ERRORS: Final[dict[int, tuple[type[APIStatusError], str]]] = {
+    401: (AuthenticationError, "Authentication failed"),
+    403: (PermissionDeniedError, "Permission denied"),
+    404: (NotFoundError, "Not found"),
+}
+
+_log = logging.getLogger("avala_tui.api")
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimitStatus:
+    """The X-RateLimit-* headers of the last response that carried any."""
+
+    limit: int | None
+    remaining: int | None
+    #: When the window resets, in epoch seconds.
+    reset: float | None
+    #: When the response carrying these headers arrived, in epoch seconds.
+    observed_at: float
+
+
+@dataclass(slots=True)
+class ClientStats:
+    """Counters of the client's traffic, for benchmarks and tests."""
+
+    #: HTTP requests sent, retries included.
+    requests: int = 0
+    #: Of those, how many were retries.
+    retries: int = 0
+    #: Requests sent per endpoint kind ("tasks.list", "tasks.get", "projects.list").
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _normalise_base_url(base_url: str) -> str:
+    """Check ``base_url`` is safe to send the key to; return it without a trailing slash."""
+    parts = urlsplit(base_url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(
+            f"The base URL {base_url!r} needs an http(s) scheme and a host, "
+            f"like {DEFAULT_BASE_URL!r}."
+        )
+    if parts.username is not None or parts.password is not None:
+        raise ConfigurationError("The base URL must not contain a user name or password.")
+    if parts.query or parts.fragment:
+        raise ConfigurationError(
+            f"The base URL {base_url!r} must not have a query string or fragment."
+        )
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        raise ConfigurationError(
+            f"Refusing plain http:// for {parts.hostname}: the API key would cross the "
+            "network unencrypted. Use https:// (http:// is allowed only for loopback hosts)."
+        )
+    normalised = f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+    try:
+        httpx.URL(normalised)
+        _ = parts.port  # urlsplit range-checks the port only when it is read
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise ConfigurationError(f"The base URL {base_url!r} is not valid: {exc}") from None
+    return normalised
+
+
+def _task_path(uid: str) -> str:
+    """The path of one task, with ``uid`` quoted so it stays one segment under /tasks/."""
+    if not uid:
+        raise ValueError("A task uid cannot be empty.")
+    segment = quote(uid, safe="")
+    # quote() leaves dots alone, and httpx resolves "." and ".." segments away.
+    if segment in (".", ".."):
+        segment = segment.replace(".", "%2E")
+    return f"/tasks/{segment}/"
+
+
+def _status_label(status: int) -> str:
+    # The standard phrase, never the server's own reason text, which could be anything.
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return str(status)
+
+
+def _clip(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) > _MAX_MESSAGE_CHARS:
+        return text[: _MAX_MESSAGE_CHARS - 1] + "…"
+    return text
+
+
+def _field_errors(body: object) -> dict[str, list[str]]:
+    """Per-field messages from a 400/422 body, whichever of the usual shapes it has.
+
+    Django REST Framework sends ``{"field": ["msg", ...]}`` (or a string per field);
+    some servers nest that under ``detail``; FastAPI-style servers send a ``detail``
+    list of ``{"loc": [...], "msg": ...}``.
+    """
+    if not isinstance(body, dict):
+        return {}
+    detail = body.get("detail")
+    if isinstance(detail, dict):
+        body = detail
+    elif isinstance(detail, list):
+        errors: dict[str, list[str]] = {}
+        for item in detail:
+            if isinstance(item, dict) and isinstance(item.get("msg"), str):
+                loc = item.get("loc")
+                name = str(loc[-1]) if isinstance(loc, list) and loc else "request"
+                errors.setdefault(name, []).append(item["msg"])
+        return errors
+    errors = {}
+    for name, messages in body.items():
+        if name == "detail":
+            continue
+        if isinstance(messages, str):
+            errors[str(name)] = [messages]
+        elif isinstance(messages, list):
+            errors[str(name)] = [str(message) for message in messages]
+    return errors
+
+
+def _cursor_from_link(link: object, which: str) -> str | None:
+    """The ``cursor`` query parameter of a pagination link; the link itself is never used."""
+    if link is None:
+        return None
+    if not isinstance(link, str):
+        raise ProtocolError(f"The server sent a {which} link that is not a string.")
+    values = parse_qs(urlsplit(link).query).get("cursor")
+    if not values or not values[0]:
+        raise ProtocolError(f"The server sent a {which} link without a cursor.")
+    return values[0]
+
+
+def _parse_item(row: object, model: type[ModelT], label: str) -> ModelT:
+    """Validate one object of ``model``; ``label`` names it in errors ("task #3")."""
+    if not isinstance(row, dict):
+        raise ProtocolError(f"The server sent {label} that is not an object.")
+    uid = row.get("uid")
+    if not isinstance(uid, str) or not uid:
+        raise ProtocolError(f"The server sent {label} without a uid.")
+    try:
+        return model.model_validate(row)
+    except ValidationError as exc:
+        # Name the fields, never echo their values: they may be huge or hostile.
+        fields = ", ".join(sorted({".".join(map(str, err["loc"])) for err in exc.errors()}))
+        raise ProtocolError(
+            _clip(f"The server sent {label} ({uid!r}) with invalid fields: {fields}.")
+        ) from exc
+
+
+def _parse_page(body: object, model: type[ModelT]) -> Page[ModelT]:
+    if not isinstance(body, dict):
+        raise ProtocolError("The server sent a listing that is not a JSON object.")
+    results = body.get("results")
+    if not isinstance(results, list):
+        raise ProtocolError("The server sent a listing without a results list.")
+    what = model.__name__.lower()
+    items = [
+        _parse_item(row, model, f"{what} #{number}") for number, row in enumerate(results, start=1)
+    ]
+    return Page(
+        items=items,
+        next_cursor=_cursor_from_link(body.get("next"), "next"),
+        previous_cursor=_cursor_from_link(body.get("previous"), "previous"),
+    )
+
+
+def _header_int(headers: httpx.Headers, name: str) -> int | None:
+    try:
+        return int(headers[name])
+    except (KeyError, ValueError):
+        return None
+
+
+def _header_epoch(headers: httpx.Headers, name: str, now: float) -> float | None:
+    try:
+        value = float(headers[name])
+    except (KeyError, ValueError):
+        return None
+    if not math.isfinite(value):
+        return None
+    # The reference says epoch seconds; a small number can only be seconds-from-now.
+    return value if value > 1e9 else now + value
+
+
+class AvalaClient:
+    """An async client of the Avala API holding one long-lived HTTP connection pool."""
+
+    def __init__(
+        self,
+        api_key: str,
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        timeout: httpx.Timeout | None = None,
+        max_retries: int = 2,
+        max_retry_wait: float = 60.0,
+        backoff_base: float = 0.5,
+        sleep: Sleep = asyncio.sleep,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        api_key = api_key.strip()
+        if not api_key:
+            raise ConfigurationError("No API key was given (set AVALA_API_KEY).")
+        if not (api_key.isascii() and api_key.isprintable()) or " " in api_key:
+            # Never echo the key, not even in this message.
+            raise ConfigurationError(
+                "The API key contains spaces, control or non-ASCII characters; check its value."
+            )
+        if max_retries < 0:
+            raise ValueError("max_retries cannot be negative.")
+        self.base_url = _normalise_base_url(base_url)
+        self._api_key = api_key
+        self._max_retries = max_retries
+        self._max_retry_wait = max_retry_wait
+        self._backoff_base = backoff_base
+        self._sleep = sleep
+        self.rate_limit: RateLimitStatus | None = None
+        self.stats = ClientStats()
+        self._http = httpx.AsyncClient(
+            headers={
+                API_KEY_HEADER: api_key,
+                "Accept": "application/json",
+                "User-Agent": f"avala-tui/{__version__} (+httpx)",
+            },
+            timeout=timeout or DEFAULT_TIMEOUT,
+            follow_redirects=False,
+            transport=transport,
+        )
+
+    def __repr__(self) -> str:
+        return f"AvalaClient(base_url={self.base_url!r})"
+
+    @property
+    def host(self) -> str:
+        """The base URL's host, with its port when it has one (for a status line)."""
+        return urlsplit(self.base_url).netloc
+
+    def redact(self, text: str) -> str:
+        """Return ``text`` with this client's API key masked."""
+        return redact_secret(text, self._api_key)
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection pool; the client cannot be used afterwards."""
+        await self._http.aclose()
+
+    async def list_tasks(
+        self,
+        *,
+        project: str | None = None,
+        status: str | None = None,
+        cursor: str | None = None,
+        limit: int | None = None,
+    ) -> Page[Task]:
+        """One page of the tasks visible to the key, newest first."""
+        params = {"project": project, "status": status, "cursor": cursor, "limit": limit}
+        body = await self._get("tasks.list", "/tasks/", params)
+        return _parse_page(body, Task)
+
+    async def get_task(self, uid: str) -> Task:
+        """One task by uid."""
+        body = await self._get("tasks.get", _task_path(uid), {})
+        return _parse_item(body, Task, "a task")
+
+    async def list_projects(
+        self, *, cursor: str | None = None, limit: int | None = None
+    ) -> Page[Project]:
+        """One page of the projects of the key's user."""
+        params = {"cursor": cursor, "limit": limit}
+        body = await self._get("projects.list", "/users/me/projects/", params)
+        return _parse_page(body, Project)
+
+    async def _get(self, kind: str, path: str, params: Mapping[str, str | int | None]) -> object:
+        """GET ``path`` under the base URL and decode its JSON, retrying transient faults."""
+        query = {name: value for name, value in params.items() if value is not None}
+        attempt = 0
+        while True:
+            try:
+                return await self._get_once(kind, path, query)
+            except (RateLimitedError, ServerError, APIConnectionError, ProtocolError) as exc:
+                delay = self._retry_delay(exc, attempt)
+                if delay is None:
+                    raise
+                attempt += 1
+                self.stats.retries += 1
+                _log.debug(
+                    "retry %d/%d of GET %s in %.2f s after %s",
+                    attempt,
+                    self._max_retries,
+                    path,
+                    delay,
+                    self.redact(repr(exc)),
+                )
+                await self._sleep(delay)
+
+    def _retry_delay(self, exc: AvalaError, attempt: int) -> float | None:
+        """How long to wait before retrying after ``exc``, or None to give up now."""
+        if attempt >= self._max_retries:
+            return None
+        if isinstance(exc, RateLimitedError) and exc.retry_after is not None:
+            return exc.retry_after if exc.retry_after <= self._max_retry_wait else None
+        return full_jitter_backoff(attempt, base=self._backoff_base)
+
+    async def _get_once(self, kind: str, path: str, query: Mapping[str, str | int]) -> object:
+        request = self._http.build_request("GET", self.base_url + path, params=query)
+        self.stats.requests += 1
+        self.stats.by_kind[kind] = self.stats.by_kind.get(kind, 0) + 1
+        started = time.perf_counter()
+        try:
+            response = await self._http.send(request, stream=True)
+            try:
+                body = await self._read_body(response)
+            finally:
+                await response.aclose()
+        except httpx.HTTPError as exc:
+            _log.debug("GET %s failed: %s", self._describe(request), self.redact(repr(exc)))
+            raise self._transport_error(exc) from exc
+        finally:
+            # The spent request is reachable from a chained httpx exception (exc.request);
+            # httpx masks only Authorization in reprs, so mask our header ourselves.
+            request.headers[API_KEY_HEADER] = REDACTED
+
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        _log.debug(
+            "GET %s -> %d (%.1f ms, %d bytes)",
+            self._describe(request),
+            response.status_code,
+            elapsed_ms,
+            len(body),
+        )
+        self._record_rate_limit(response.headers)
+        if not response.is_success:
+            raise self._status_error(response, body)
+        try:
+            return json.loads(body)
+        except _UNDECODABLE as exc:
+            content_type = response.headers.get("content-type", "no content type")
+            if "json" not in content_type.lower():
+                message = f"The server sent {_clip(content_type)} where JSON was expected."
+            else:
+                message = "The server sent JSON that is cut off or corrupted."
+            raise ProtocolError(message, status_code=response.status_code) from exc
+
+    async def _read_body(self, response: httpx.Response) -> bytes:
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise ProtocolError(
+                    f"The server's response is larger than {MAX_BODY_BYTES:,} bytes.",
+                    status_code=response.status_code,
+                )
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _describe(self, request: httpx.Request) -> str:
+        # The raw (percent-encoded) target: a uid holding a newline cannot forge a log line.
+        return self.redact(request.url.raw_path.decode("ascii"))
+
+    def _transport_error(self, exc: httpx.HTTPError) -> AvalaError:
+        detail = self.redact(_clip(str(exc))) or type(exc).__name__
+        if isinstance(exc, httpx.TimeoutException):
+            phase = {
+                httpx.ConnectTimeout: "connecting",
+                httpx.ReadTimeout: "waiting for the response",
+                httpx.WriteTimeout: "sending the request",
+                httpx.PoolTimeout: "waiting for a free connection",
+            }.get(type(exc), "waiting")
+            return APITimeoutError(f"Timed out {phase} ({self.host}).")
+        if isinstance(exc, httpx.DecodingError):
+            return ProtocolError(f"The server's response could not be decoded: {detail}")
+        return APIConnectionError(f"Could not reach {self.host}: {detail}")
+
+    def _record_rate_limit(self, headers: httpx.Headers) -> None:
+        now = time.time()
+        limit = _header_int(headers, "X-RateLimit-Limit")
+        remaining = _header_int(headers, "X-RateLimit-Remaining")
+        reset = _header_epoch(headers, "X-RateLimit-Reset", now)
+        if limit is None and remaining is None and reset is None:
+            return
+        self.rate_limit = RateLimitStatus(limit, remaining, reset, observed_at=now)
+
+    def _status_error(self, response: httpx.Response, body: bytes) -> APIStatusError:
+        status = response.status_code
+        label = _status_label(status)
+        try:
+            payload: Any = json.loads(body)
+        except _UNDECODABLE:
+            payload = None
+        detail = payload.get("detail") if isinstance(payload, dict) else None
+        api_message = self.redact(_clip(detail)) if isinstance(detail, str) and detail else None
+
+        if 300 <= status < 400:
+            location = self.redact(_clip(response.headers.get("location", "nowhere")))
+            return APIStatusError(
+                f"The server redirected ({label}) to {location}; redirects are not "
+                "followed, so the API key stays with the base URL. Check the base URL.",
+                status_code=status,
+            )
+        if status in (400, 422):
+            field_errors = {
+                self.redact(name): [self.redact(_clip(message)) for message in messages]
+                for name, messages in _field_errors(payload).items()
+            }
+            summary = "; ".join(
+                f"{name}: {' '.join(messages)}" for name, messages in field_errors.items()
+            )
+            message = api_message or _clip(summary) or f"Bad request ({label})"
+            return BadRequestError(message, status_code=status, field_errors=field_errors)
+        if status == 429:
+            retry_after = parse_retry_after(response.headers.get("retry-after"), now=time.time())
+            return RateLimitedError(
+                api_message or f"Rate limited ({label})",
+                status_code=status,
+                retry_after=retry_after,
+            )
+        error_class: type[APIStatusError]
+        if status >= 500:
+            error_class, generic = ServerError, "Server error"
+        else:
+            error_class, generic = _STATUS_ERRORS.get(
+                status, (APIStatusError, "Unexpected response")
+            )
+        return error_class(api_message or f"{generic} ({label})", status_code=status)
