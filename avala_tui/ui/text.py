@@ -1,0 +1,178 @@
+"""Turning API values into text that is safe and compact to draw in a terminal cell.
+
+Everything the API sends is data. A task named ``[bold]x[/]`` or holding ``\\x1b[31m``
+must appear as those characters: never parsed as markup, never reaching the
+terminal as a control sequence, never reordering the line with bidi overrides.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from datetime import datetime
+from typing import Final
+
+from rich.cells import cell_len, chop_cells, set_cell_size
+from rich.style import StyleType
+from rich.text import Text
+
+from avala_tui.api.models import KNOWN_TYPES, STATUS_COMPLETED, STATUS_PENDING
+
+PLACEHOLDER: Final = "—"
+ELLIPSIS: Final = "…"
+
+# Characters that end or break a line in some terminal or in Unicode's own rules.
+_LINE_BREAKS: Final = "\t\n\v\f\r\x1c\x1d\x1e\x85\u2028\u2029"
+_REPLACEMENT: Final = "\N{REPLACEMENT CHARACTER}"
+
+
+def _build_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    # C0 controls and DEL become their Unicode "control picture" so `x\x1b[31my` reads
+    # as `x␛[31my`: visibly odd, one cell wide, and inert.
+    for code in range(0x20):
+        table[code] = chr(0x2400 + code)
+    table[0x7F] = "\N{SYMBOL FOR DELETE}"
+    # C1 controls have no pictures; some terminals act on them (0x9B is a CSI).
+    for code in range(0x80, 0xA0):
+        table[code] = _REPLACEMENT
+    for char in _LINE_BREAKS:
+        table[ord(char)] = " "
+    return table
+
+
+_TABLE: Final = _build_table()
+# The same, but a line break stays one (any of them becomes "\n").
+_MULTILINE_TABLE: Final = {**_TABLE, **{ord(char): "\n" for char in "\n\v\f\r\x85\u2028\u2029"}}
+
+
+def _clean_char(char: str, table: dict[int, str] = _TABLE) -> str:
+    mapped = table.get(ord(char))
+    if mapped is not None:
+        return mapped
+    category = unicodedata.category(char)
+    if category == "Cf":
+        # Format characters are invisible: bidi overrides and isolates (U+202A–U+202E,
+        # U+2066–U+2069) can make a name read backwards, zero-width ones hide text.
+        # ZWJ goes too: terminals (tmux above all) disagree on the width of joined
+        # emoji, which would shift every column after it; the joined parts still show.
+        return ""
+    if category == "Cs":
+        # A lone surrogate (JSON allows "\ud800") cannot be encoded to the terminal.
+        return _REPLACEMENT
+    return char
+
+
+def clean(
+    value: object | None, *, placeholder: str = PLACEHOLDER, keep_newlines: bool = False
+) -> str:
+    """Make any API value safe to draw: no controls, no format characters, one line.
+
+    With ``keep_newlines`` every line break survives, as "\\n" (for multi-line messages).
+    """
+    if value is None:
+        return placeholder
+    try:
+        text = value if isinstance(value, str) else str(value)
+    except Exception:
+        # A value whose __str__ fails must not take the screen down with it.
+        return _REPLACEMENT
+    if text.isprintable():
+        # isprintable() is False for every category removed here (and for some kept,
+        # such as no-break space), so most names take this fast path.
+        return text
+    if keep_newlines:
+        text = text.replace("\r\n", "\n")
+        return "".join([_clean_char(char, _MULTILINE_TABLE) for char in text])
+    return "".join(map(_clean_char, text))
+
+
+def literal(value: object | None, style: StyleType = "", *, placeholder: str = PLACEHOLDER) -> Text:
+    """A Rich Text showing ``clean(value)`` as it is; markup in it stays plain characters."""
+    return Text(clean(value, placeholder=placeholder), style=style)
+
+
+def fit(text: str, width: int) -> str:
+    """Pad or truncate ``text`` to exactly ``width`` terminal cells, marking a cut with "…"."""
+    if width <= 0:
+        return ""
+    if cell_len(text) <= width:
+        return set_cell_size(text, width)
+    # The ellipsis goes right after the kept text; a double-width character that would
+    # straddle the edge is dropped and the gap padded after the ellipsis.
+    kept = chop_cells(text, width - 1)[0] if width > 1 else ""
+    return set_cell_size(kept + ELLIPSIS, width)
+
+
+def short_uid(uid: str | None, length: int = 8) -> str:
+    """The first ``length`` characters of a uid, with "…" when there is more."""
+    text = clean(uid)
+    return text if len(text) <= length else text[:length] + ELLIPSIS
+
+
+_TYPE_SUFFIX: Final = "-annotation"
+
+
+def short_type(task_type: str | None) -> str:
+    """A documented task type without its redundant "-annotation" suffix; others as they are."""
+    if task_type is not None and task_type in KNOWN_TYPES:
+        return task_type.removesuffix(_TYPE_SUFFIX)
+    return clean(task_type)
+
+
+def status_parts(status: str | None) -> tuple[str, str]:
+    """A status as glyph and word, readable without colour, and its kind for styling.
+
+    The kind is "pending", "completed" or "other"; statuses the API does not document
+    (``in_progress``) are shown as they are, behind a "?".
+    """
+    if status == STATUS_PENDING:
+        return "○ pending", "pending"
+    if status == STATUS_COMPLETED:
+        return "✓ completed", "completed"
+    if status is None:
+        return PLACEHOLDER, "other"
+    return f"? {clean(status)}", "other"
+
+
+def status_label(status: str | None, style: StyleType = "") -> Text:
+    """A status as glyph and word in a Rich Text."""
+    return Text(status_parts(status)[0], style=style)
+
+
+_MINUTE: Final = 60
+_HOUR: Final = 60 * _MINUTE
+_DAY: Final = 24 * _HOUR
+_WEEK: Final = 7 * _DAY
+#: Clock skew tolerated before a future time is shown as a date instead of "now".
+_SKEW: Final = _MINUTE
+_JUST_NOW: Final = 5
+
+
+def relative_time(epoch: float | None, now: float) -> str:
+    """How long ago ``epoch`` was: "now", "42s ago", "5m ago", "3h ago", "2d ago", "6w ago".
+
+    Times older than eight weeks, or more than a minute in the future, show as a
+    local ISO date, since "37w ago" is harder to place than a date.
+    """
+    if epoch is None:
+        return PLACEHOLDER
+    elapsed = now - epoch
+    if not math.isfinite(elapsed):
+        return PLACEHOLDER
+    if elapsed < -_SKEW or elapsed >= 8 * _WEEK:
+        try:
+            return datetime.fromtimestamp(epoch).date().isoformat()
+        except (OverflowError, OSError, ValueError):
+            return PLACEHOLDER
+    if elapsed < _JUST_NOW:
+        return "now"
+    if elapsed < _MINUTE:
+        return f"{int(elapsed)}s ago"
+    if elapsed < _HOUR:
+        return f"{int(elapsed // _MINUTE)}m ago"
+    if elapsed < _DAY:
+        return f"{int(elapsed // _HOUR)}h ago"
+    if elapsed < 2 * _WEEK:
+        return f"{int(elapsed // _DAY)}d ago"
+    return f"{int(elapsed // _WEEK)}w ago"
