@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from avala_tui.demo import clock, data
 from avala_tui.demo.app import DemoApi
-from tests.demo.conftest import ANCHOR
+from tests.conftest import ANCHOR
 
 UID_SHAPE = re.compile(r"[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}")
 ISO_Z = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z")

@@ -22,7 +22,7 @@ from avala_tui.demo import data
 from avala_tui.demo.app import DEFAULT_API_KEY, DemoApi
 from avala_tui.demo.faults import Fault
 from avala_tui.demo.server import DemoServer, is_loopback, serve
-from tests.demo.conftest import ANCHOR
+from tests.conftest import ANCHOR
 
 HEADERS = {"X-Avala-Api-Key": DEFAULT_API_KEY}
 REPO = Path(__file__).resolve().parents[2]

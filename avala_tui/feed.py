@@ -1,0 +1,147 @@
+"""Pagination state of the task list, free of any UI so it can be tested on its own.
+
+The dashboard's workers ask the feed which cursor to fetch next and hand it every
+page they get back. The feed's guard makes sure a page is never fetched twice and
+that a page loaded for an old filter is dropped.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Final
+
+from avala_tui.api.models import Page, Task
+from avala_tui.store import MergeResult, TaskRow, TaskStore
+
+#: Stands for "the first page", which has no cursor.
+FIRST_PAGE: Final = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TaskFilter:
+    """The filters of the task list, as the API takes them."""
+
+    project: str | None = None
+    status: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PageClaim:
+    """A permission to fetch one page for one generation of the feed."""
+
+    generation: int
+    filters: TaskFilter
+    cursor: str
+
+    @property
+    def api_cursor(self) -> str | None:
+        """The cursor to send, None for the first page."""
+        return self.cursor or None
+
+
+@dataclass
+class TaskFeed:
+    """Which pages of the current filter are loaded, in flight, or still to come."""
+
+    filters: TaskFilter = field(default_factory=TaskFilter)
+    store: TaskStore = field(default_factory=TaskStore)
+    #: Bumped on every reset, so results for an older filter can be recognised and dropped.
+    generation: int = 0
+    next_cursor: str | None = None
+    exhausted: bool = False
+    in_flight: PageClaim | None = None
+    _requested: set[str] = field(default_factory=set)
+    #: Pages fetched so far for this generation, for the status line and benchmarks.
+    pages_loaded: int = 0
+
+    def reset(self, filters: TaskFilter) -> PageClaim:
+        """Forget everything for a new filter and claim its first page."""
+        self.filters = filters
+        self.generation += 1
+        self.store.clear()
+        self.next_cursor = None
+        self.exhausted = False
+        self.pages_loaded = 0
+        self._requested.clear()
+        self.in_flight = None
+        claim = self._claim(FIRST_PAGE)
+        assert claim is not None
+        return claim
+
+    def _claim(self, cursor: str) -> PageClaim | None:
+        if self.in_flight is not None or cursor in self._requested:
+            return None
+        self._requested.add(cursor)
+        self.in_flight = PageClaim(self.generation, self.filters, cursor)
+        return self.in_flight
+
+    def claim_next(self) -> PageClaim | None:
+        """Claim the next page; None when one is in flight, at the end, or already fetched."""
+        if self.exhausted or self.next_cursor is None:
+            return None
+        return self._claim(self.next_cursor)
+
+    def is_current(self, claim: PageClaim) -> bool:
+        """Whether a claim still belongs to the live generation."""
+        return claim.generation == self.generation
+
+    def page_loaded(self, claim: PageClaim, page: Page[Task]) -> MergeResult | None:
+        """Take a page in; None when it belongs to an older filter and was dropped."""
+        if not self.is_current(claim):
+            return None
+        if self.in_flight == claim:
+            self.in_flight = None
+        self.pages_loaded += 1
+        self.next_cursor = page.next_cursor
+        self.exhausted = page.next_cursor is None
+        return self.store.append_page(TaskRow.from_task(task) for task in page.items)
+
+    def page_failed(self, claim: PageClaim) -> None:
+        """Release a claim whose request failed, so a retry may claim it again."""
+        if not self.is_current(claim):
+            return
+        self._requested.discard(claim.cursor)
+        if self.in_flight == claim:
+            self.in_flight = None
+
+    def retry_claim(self) -> PageClaim | None:
+        """Claim whatever should be fetched after a failure: the first page or the next."""
+        if self.pages_loaded == 0:
+            return self._claim(FIRST_PAGE)
+        return self.claim_next()
+
+
+@dataclass
+class DetailCache:
+    """get-task results kept briefly, so moving back and forth costs no request."""
+
+    ttl: float = 10.0
+    capacity: int = 256
+    clock: Callable[[], float] = time.monotonic
+    _entries: OrderedDict[str, tuple[float, Task]] = field(default_factory=OrderedDict)
+
+    def get(self, uid: str) -> Task | None:
+        """A fresh cached task, or None."""
+        entry = self._entries.get(uid)
+        if entry is None:
+            return None
+        stored_at, task = entry
+        if self.clock() - stored_at > self.ttl:
+            del self._entries[uid]
+            return None
+        self._entries.move_to_end(uid)
+        return task
+
+    def put(self, task: Task) -> None:
+        """Remember a task, evicting the least recently used past capacity."""
+        self._entries[task.uid] = (self.clock(), task)
+        self._entries.move_to_end(task.uid)
+        while len(self._entries) > self.capacity:
+            self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        """Forget every task (an explicit reload)."""
+        self._entries.clear()
