@@ -16,6 +16,8 @@ from typing import Final
 from avala_tui.api.models import Page, Task
 from avala_tui.store import MergeResult, TaskRow, TaskStore
 
+#: Tasks asked for per page: the API's own default.
+PAGE_SIZE: Final = 100
 #: Stands for "the first page", which has no cursor.
 FIRST_PAGE: Final = ""
 
@@ -56,6 +58,9 @@ class TaskFeed:
     _requested: set[str] = field(default_factory=set)
     #: Pages fetched so far for this generation, for the status line and benchmarks.
     pages_loaded: int = 0
+    #: (cursor, uid of its first task) of every loaded page, top to bottom, so a
+    #: refresh can re-fetch exactly the pages whose rows are on screen.
+    _page_starts: list[tuple[str, str]] = field(default_factory=list)
 
     def reset(self, filters: TaskFilter) -> PageClaim:
         """Forget everything for a new filter and claim its first page."""
@@ -65,6 +70,7 @@ class TaskFeed:
         self.next_cursor = None
         self.exhausted = False
         self.pages_loaded = 0
+        self._page_starts.clear()
         self._requested.clear()
         self.in_flight = None
         claim = self._claim(FIRST_PAGE)
@@ -97,7 +103,28 @@ class TaskFeed:
         self.pages_loaded += 1
         self.next_cursor = page.next_cursor
         self.exhausted = page.next_cursor is None
+        if page.items:
+            self._page_starts.append((claim.cursor, page.items[0].uid))
         return self.store.append_page(TaskRow.from_task(task) for task in page.items)
+
+    def cursors_covering(self, first: int, last: int) -> list[str]:
+        """Cursors of the loaded pages holding rows ``first``..``last``, the first page always.
+
+        Tasks that arrived since are above the first page's old start, so they
+        count as the first page's; a page whose first task has left the list is
+        folded into the page above.
+        """
+        starts = sorted(
+            (position, cursor)
+            for cursor, uid in self._page_starts
+            if (position := self.store.index_of(uid)) is not None
+        )
+        cursors = [FIRST_PAGE]
+        for number, (position, cursor) in enumerate(starts):
+            end = starts[number + 1][0] if number + 1 < len(starts) else len(self.store)
+            if cursor != FIRST_PAGE and position <= last and end > first:
+                cursors.append(cursor)
+        return cursors
 
     def page_failed(self, claim: PageClaim) -> None:
         """Release a claim whose request failed, so a retry may claim it again."""

@@ -7,7 +7,10 @@ pydantic model's footprint). The table renders straight from these rows.
 
 from __future__ import annotations
 
+import bisect
+import math
 import sys
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -67,6 +70,15 @@ class TaskRow:
         )
 
 
+def _created_key(row: TaskRow) -> float:
+    # A task without a creation time sorts as the newest: it is shown, not lost.
+    return math.inf if row.created is None else row.created
+
+
+def _descending(row: TaskRow) -> float:
+    return -_created_key(row)
+
+
 @dataclass(frozen=True, slots=True)
 class MergeResult:
     """What a merge changed, by uid."""
@@ -83,6 +95,11 @@ class TaskStore(Sequence[TaskRow]):
 
     _rows: list[TaskRow] = field(default_factory=list)
     _index: dict[str, int] = field(default_factory=dict)
+    #: Loaded rows per (project, status), kept up to date on every change.
+    _counts: Counter[tuple[str | None, str | None]] = field(default_factory=Counter)
+    #: Bumped by every change but rows appended at the bottom, so a view of the rows
+    #: can tell when merging the new tail is not enough and it must be rebuilt.
+    edits: int = 0
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -109,10 +126,25 @@ class TaskStore(Sequence[TaskRow]):
         position = self._index.get(uid)
         return None if position is None else self._rows[position]
 
+    def tally(self, *, project: str | None = None, status: str | None = None) -> int:
+        """Loaded rows of a project and a status (None matches any)."""
+        return sum(
+            number
+            for (row_project, row_status), number in self._counts.items()
+            if (project is None or row_project == project)
+            and (status is None or row_status == status)
+        )
+
+    def projects_counted(self) -> set[str]:
+        """Projects with at least one loaded row."""
+        return {project for project, _ in self._counts if project is not None}
+
     def clear(self) -> None:
         """Forget every row (a filter change)."""
         self._rows.clear()
         self._index.clear()
+        self._counts.clear()
+        self.edits += 1
 
     def _update(self, position: int, row: TaskRow, changed: list[str], status: list[str]) -> None:
         old = self._rows[position]
@@ -121,6 +153,9 @@ class TaskStore(Sequence[TaskRow]):
         if old.status != row.status:
             status.append(row.uid)
         changed.append(row.uid)
+        self._counts[old.project, old.status] -= 1
+        self._counts[row.project, row.status] += 1
+        self.edits += 1
         self._rows[position] = row
 
     def append_page(self, rows: Iterable[TaskRow]) -> MergeResult:
@@ -133,30 +168,74 @@ class TaskStore(Sequence[TaskRow]):
             if position is None:
                 self._index[row.uid] = len(self._rows)
                 self._rows.append(row)
+                self._counts[row.project, row.status] += 1
                 added.append(row.uid)
             else:
                 self._update(position, row, changed, status)
         return MergeResult(tuple(added), tuple(changed), tuple(status))
 
-    def merge_refresh(self, rows: Sequence[TaskRow]) -> MergeResult:
-        """Merge a re-fetched page: unseen tasks go on top, known ones update in place.
+    def merge_refresh(
+        self, rows: Sequence[TaskRow], *, insert_new: bool = True, bottom_open: bool = False
+    ) -> MergeResult:
+        """Merge a re-fetched page: known tasks update in place, unseen ones are inserted.
 
-        New tasks keep the order the server gave them, above every loaded row,
-        since the API lists newest first.
+        An unseen task goes where the API's order (newest first) puts it: new
+        tasks on top, a task that joined the filter further down. One that would
+        land below every loaded row while the list goes on (``bottom_open``) has
+        only slid up from the next page, which will bring it. A re-fetched later
+        page only updates (``insert_new=False``).
         """
-        added_rows: list[TaskRow] = []
-        added_uids: set[str] = set()
         changed: list[str] = []
         status: list[str] = []
+        unseen: dict[str, TaskRow] = {}
         for row in rows:
             position = self._index.get(row.uid)
             if position is None:
-                if row.uid not in added_uids:
-                    added_uids.add(row.uid)
-                    added_rows.append(row)
+                unseen.setdefault(row.uid, row)
             else:
                 self._update(position, row, changed, status)
-        if added_rows:
-            self._rows[0:0] = added_rows
-            self._index = {row.uid: position for position, row in enumerate(self._rows)}
-        return MergeResult(tuple(row.uid for row in added_rows), tuple(changed), tuple(status))
+        inserted: list[str] = []
+        if insert_new:
+            # Oldest first, so that among equal times each later insert lands above.
+            for row in reversed(unseen.values()):
+                where = bisect.bisect_left(self._rows, -_created_key(row), key=_descending)
+                if where == len(self._rows) and bottom_open:
+                    continue
+                self._rows.insert(where, row)
+                self._counts[row.project, row.status] += 1
+                inserted.append(row.uid)
+            inserted.reverse()
+        if inserted:
+            self._reindex()
+        return MergeResult(tuple(inserted), tuple(changed), tuple(status))
+
+    def remove_missing(
+        self, fresh: Sequence[TaskRow], *, newer_than: float | None, older_than: float | None
+    ) -> tuple[str, ...]:
+        """Remove loaded rows a re-fetched page should hold but does not: they left the filter.
+
+        Only rows created strictly inside (newer_than, older_than) are judged;
+        None leaves that side open. Rows on a boundary may sit on a neighbouring
+        page, so they are kept.
+        """
+        fresh_uids = {row.uid for row in fresh}
+        gone = [
+            row
+            for row in self._rows
+            if row.uid not in fresh_uids
+            and row.created is not None
+            and (newer_than is None or row.created > newer_than)
+            and (older_than is None or row.created < older_than)
+        ]
+        if not gone:
+            return ()
+        gone_uids = {row.uid for row in gone}
+        self._rows = [row for row in self._rows if row.uid not in gone_uids]
+        self._counts.subtract((row.project, row.status) for row in gone)
+        self._reindex()
+        return tuple(row.uid for row in gone)
+
+    def _reindex(self) -> None:
+        # Rows moved (inserted on top or removed): not an append.
+        self.edits += 1
+        self._index = {row.uid: position for position, row in enumerate(self._rows)}

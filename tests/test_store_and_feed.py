@@ -97,3 +97,57 @@ def test_detail_cache_expires_and_evicts() -> None:
     assert cache.get("b") is None, "least recently used goes first"
     now[0] = 11
     assert cache.get("a") is None
+
+
+def _timed(uid: str, created: float, status: str = "pending") -> TaskRow:
+    return TaskRow(uid, "box", "image-annotation", status, "p1", created, created)
+
+
+def test_refresh_inserts_a_joining_task_at_its_place_and_skips_one_sliding_up() -> None:
+    store = TaskStore()
+    store.append_page([_timed("t9", 9), _timed("t7", 7), _timed("t5", 5)])
+    # t8 joined the filter between loaded rows; t4 only slid up from the next page.
+    result = store.merge_refresh(
+        [_timed("t10", 10), _timed("t9", 9), _timed("t8", 8), _timed("t7", 7), _timed("t4", 4)],
+        bottom_open=True,
+    )
+    assert result.added == ("t10", "t8")
+    assert [row.uid for row in store] == ["t10", "t9", "t8", "t7", "t5"]
+    assert store.index_of("t5") == 4
+    at_end = store.merge_refresh([_timed("t3", 3)], bottom_open=False)
+    assert at_end.added == ("t3",), "at the end of the list there is no next page to bring it"
+
+
+def test_remove_missing_drops_only_rows_inside_the_refetched_span() -> None:
+    store = TaskStore()
+    store.append_page([_timed(f"t{n}", n) for n in range(9, 0, -1)])
+    assert store.tally(status="pending") == 9
+    # A later page re-fetched as (t7, t5, t4): t6 left the filter; t8 and t3 are outside.
+    gone = store.remove_missing(
+        [_timed("t7", 7), _timed("t5", 5), _timed("t4", 4)], newer_than=4, older_than=7
+    )
+    assert gone == ("t6",)
+    assert [row.uid for row in store] == ["t9", "t8", "t7", "t5", "t4", "t3", "t2", "t1"]
+    assert store.index_of("t5") == 3
+    assert store.tally(status="pending") == 8
+
+
+def test_tally_follows_status_changes() -> None:
+    store = TaskStore()
+    store.append_page([_timed("a", 2), _timed("b", 1)])
+    store.merge_refresh([_timed("a", 2, "completed")])
+    assert store.tally(status="pending") == 1
+    assert store.tally(project="p1", status="completed") == 1
+    assert store.projects_counted() == {"p1"}
+
+
+def test_cursors_covering_maps_screen_rows_to_their_pages() -> None:
+    feed = TaskFeed()
+    first = feed.reset(TaskFilter())
+    feed.page_loaded(first, Page[Task](items=[_task(f"a{n}") for n in range(3)], next_cursor="c2"))
+    second = feed.claim_next()
+    assert second is not None
+    feed.page_loaded(second, Page[Task](items=[_task(f"b{n}") for n in range(3)], next_cursor="c3"))
+    assert feed.cursors_covering(0, 2) == [FIRST_PAGE]
+    assert feed.cursors_covering(2, 4) == [FIRST_PAGE, "c2"]
+    assert feed.cursors_covering(4, 5) == [FIRST_PAGE, "c2"]

@@ -54,3 +54,19 @@ class TaskDetailFailed(Message):
 
     uid: str
     error: AvalaError
+
+
+@dataclass
+class RefreshLoaded(Message):
+    """A live refresh re-fetched these pages, by the cursor each was fetched with."""
+
+    generation: int
+    pages: list[tuple[str, Page[Task]]]
+
+
+@dataclass
+class RefreshFailed(Message):
+    """A live refresh failed."""
+
+    generation: int
+    error: AvalaError

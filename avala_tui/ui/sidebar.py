@@ -1,14 +1,15 @@
-"""The filter sidebar: the user's projects and the status filter."""
+"""The filter sidebar: the user's projects and the status filter, with loaded counts."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import ClassVar, Final
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
@@ -16,9 +17,9 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from avala_tui.api.models import STATUS_COMPLETED, STATUS_PENDING, Project
-from avala_tui.ui.text import literal
+from avala_tui.ui.text import clean, fit
 
-#: Option id of "All projects" (and of "All statuses").
+#: Option id of "All projects" and of "All statuses".
 _ALL_ID: Final = "__all__"
 
 STATUS_CHOICES: Final[tuple[tuple[str | None, str], ...]] = (
@@ -31,81 +32,120 @@ _ACTIVE: Final = "● "
 _INACTIVE: Final = "  "
 
 
-def _prompt(label: Text | str, active: bool) -> Text:
-    # One line per option: long project names are cut with an ellipsis, never wrapped.
-    prompt = Text(
-        _ACTIVE if active else _INACTIVE,
-        style="bold" if active else "",
-        no_wrap=True,
-        overflow="ellipsis",
-    )
-    prompt.append_text(label if isinstance(label, Text) else Text(label))
-    return prompt
+def compact_count(number: int, lower_bound: bool) -> str:
+    """A count that fits a narrow sidebar: 987, 12.3k, 52k; "+" when more may exist."""
+    if number < 1000:
+        text = str(number)
+    elif number < 10_000:
+        text = f"{number / 1000:.1f}k"
+    else:
+        text = f"{number // 1000}k"
+    return text + ("+" if lower_bound else "")
 
 
-class ProjectList(OptionList):
+class _FilterList(OptionList):
+    """An option list whose options are a label, an active marker and a count on the right."""
+
+    # j and k move here as they do in the task table.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        #: Label of every option, by option id (API text, cleaned: never markup).
+        self._labels: dict[str, str] = {}
+        #: Count shown on the right of each option, by option id.
+        self._counts: dict[str, str] = {}
+
+    def _active_id(self) -> str:
+        raise NotImplementedError
+
+    def _prompt(self, option_id: str) -> Text:
+        active = option_id == self._active_id()
+        count = self._counts.get(option_id, "")
+        # One line per option: long names are cut with an ellipsis, never wrapped.
+        width = self.scrollable_content_region.width - len(_ACTIVE)
+        label_width = width - (len(count) + 1 if count else 0)
+        label = self._labels[option_id]
+        prompt = Text(_ACTIVE if active else _INACTIVE, style="bold" if active else "")
+        prompt.append(fit(label, label_width) if label_width > 3 else label)
+        if count:
+            prompt.append(" ")
+            prompt.append(count, style="dim")
+        prompt.no_wrap = True
+        prompt.overflow = "ellipsis"
+        return prompt
+
+    def _add(self, entries: Iterable[tuple[str, str]]) -> None:
+        options = []
+        for option_id, label in entries:
+            if option_id in self._labels:
+                continue
+            self._labels[option_id] = clean(label)
+            options.append(Option(self._prompt(option_id), id=option_id))
+        self.add_options(options)
+
+    def _repaint(self, option_ids: Iterable[str]) -> None:
+        for option_id in option_ids:
+            if option_id in self._labels:
+                self.replace_option_prompt(option_id, self._prompt(option_id))
+
+    def set_counts(self, counts: Mapping[str, str]) -> None:
+        """Show these counts (by option id); repaints only the options whose count changed."""
+        changed = {
+            option_id
+            for option_id in set(counts) | set(self._counts)
+            if counts.get(option_id) != self._counts.get(option_id)
+        }
+        self._counts = dict(counts)
+        self._repaint(changed)
+
+    def on_resize(self) -> None:
+        self._repaint(list(self._labels))
+
+
+class ProjectList(_FilterList):
     """Projects to filter by, "All projects" first; Enter or a click applies one."""
 
     selected_project: reactive[str | None] = reactive[str | None](None, init=False)
     """The uid of the applied project filter, or None for all projects."""
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        #: Label of every listed option, by option id; names are API text, so literal.
-        self._labels: dict[str, Text] = {_ALL_ID: Text("All projects")}
-
-    def _option_id(self, uid: str | None) -> str:
-        return uid or _ALL_ID
+    def _active_id(self) -> str:
+        return self.selected_project or _ALL_ID
 
     def on_mount(self) -> None:
-        self.add_option(
-            Option(_prompt(self._labels[_ALL_ID], self.selected_project is None), id=_ALL_ID)
-        )
+        self._add([(_ALL_ID, "All projects")])
         self.highlighted = 0
 
     def add_projects(self, projects: Iterable[Project]) -> None:
         """Append a page of projects, skipping any already listed."""
-        selected_id = self._option_id(self.selected_project)
-        new_options = []
-        for project in projects:
-            if project.uid in self._labels:
-                continue
-            self._labels[project.uid] = literal(project.name or project.uid)
-            prompt = _prompt(self._labels[project.uid], project.uid == selected_id)
-            new_options.append(Option(prompt, id=project.uid))
-        self.add_options(new_options)
+        self._add((project.uid, project.name or project.uid) for project in projects)
+        selected_id = self._active_id()
         if self.highlighted == 0 and selected_id != _ALL_ID and selected_id in self._labels:
             # The preselected project (--project) has just arrived: put the cursor on it.
             self.highlighted = self.get_option_index(selected_id)
 
     def watch_selected_project(self, old: str | None, new: str | None) -> None:
-        for option_id in {self._option_id(old), self._option_id(new)}:
-            if option_id in self._labels:
-                active = option_id == self._option_id(new)
-                self.replace_option_prompt(option_id, _prompt(self._labels[option_id], active))
+        self._repaint({old or _ALL_ID, new or _ALL_ID})
 
 
-class StatusList(OptionList):
+class StatusList(_FilterList):
     """The status filter: all, pending or completed."""
 
     selected_status: reactive[str | None] = reactive[str | None](None, init=False)
     """The applied status filter, or None for every status."""
 
+    def _active_id(self) -> str:
+        return self.selected_status or _ALL_ID
+
     def on_mount(self) -> None:
-        self.add_options(
-            Option(_prompt(label, value == self.selected_status), id=value or _ALL_ID)
-            for value, label in STATUS_CHOICES
-        )
-        self.highlighted = next(
-            index
-            for index, (value, _) in enumerate(STATUS_CHOICES)
-            if value == self.selected_status
-        )
+        self._add((value or _ALL_ID, label) for value, label in STATUS_CHOICES)
+        self.highlighted = self.get_option_index(self._active_id())
 
     def watch_selected_status(self, old: str | None, new: str | None) -> None:
-        for value, label in STATUS_CHOICES:
-            if value in (old, new) and self.option_count:
-                self.replace_option_prompt(value or _ALL_ID, _prompt(label, value == new))
+        self._repaint({old or _ALL_ID, new or _ALL_ID})
 
 
 class FilterSidebar(Vertical):
@@ -148,6 +188,37 @@ class FilterSidebar(Vertical):
         self.query_one(ProjectList).selected_project = project
         self.query_one(StatusList).selected_status = status
         self.post_message(self.Changed(project, status))
+
+    def show_counts(
+        self,
+        pending_by_project: Mapping[str, int],
+        *,
+        pending: int,
+        completed: int,
+        total: int,
+        lower_bound: bool,
+    ) -> None:
+        """Show loaded counts: pending per project, and per status for the current list."""
+        self.query_one(ProjectList).set_counts(
+            {
+                project: compact_count(number, lower_bound)
+                for project, number in pending_by_project.items()
+                if number
+            }
+        )
+        status_counts = {_ALL_ID: total, STATUS_PENDING: pending, STATUS_COMPLETED: completed}
+        if total == 0:
+            # Nothing loaded (yet, or after an error): "0+" would say nothing useful.
+            status_counts = {}
+        shown_status = self.status
+        self.query_one(StatusList).set_counts(
+            {
+                option_id: compact_count(number, lower_bound)
+                for option_id, number in status_counts.items()
+                # Under a status filter only that status's count is known.
+                if shown_status is None or option_id == shown_status
+            }
+        )
 
     @on(OptionList.OptionSelected, "#projects")
     def _project_chosen(self, event: OptionList.OptionSelected) -> None:

@@ -1,0 +1,126 @@
+"""The live monitor against the demo API: refresh, marks, offline and recovery, 429 waits."""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual.widgets import Static
+
+from avala_tui.demo.app import RequestRecord
+from avala_tui.demo.data import SMALL_PROJECT
+from avala_tui.demo.faults import Fault
+from avala_tui.demo.server import DemoServer
+from avala_tui.ui.app import AvalaApp
+from avala_tui.ui.task_table import TaskTable
+from tests.ui.conftest import MakeDashboard
+from tests.ui.helpers import wait_until
+
+#: Every wait below is bounded by this; refreshes run every 0.2-0.3 s in these tests.
+TIMEOUT = 10.0
+
+
+def _uids(app: AvalaApp) -> list[str]:
+    return [row.uid for row in app.query_one(TaskTable).rows]
+
+
+async def test_new_task_and_status_change_appear_within_one_refresh(
+    make_dashboard: MakeDashboard, own_demo: DemoServer
+) -> None:
+    project = own_demo.api.project_uid(SMALL_PROJECT)
+    app = make_dashboard(base_url=own_demo.base_url, project=project, refresh=0.3)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_until(pilot, lambda: len(_uids(app)) > 0, within=TIMEOUT)
+        table = app.query_one(TaskTable)
+        table.cursor_row = 3
+        await pilot.pause()
+        watched = table.cursor_uid
+        pending = next(row for row in table.rows[5:] if row.status == "pending")
+
+        new = own_demo.api.add_task(project, name="fresh-task")
+        own_demo.api.set_status(pending.uid, "completed")
+        await wait_until(pilot, lambda: new["uid"] in _uids(app), within=TIMEOUT)
+
+        assert _uids(app)[0] == new["uid"], "new tasks appear at the top"
+        row = app.feed.store.get(pending.uid)
+        assert row is not None and row.status == "completed", "changed rows update in place"
+        assert app.changes.marks == {new["uid"]: "new", pending.uid: "changed"}
+        assert "+1 new · 1 completed since" in str(app.query_one("#status-line", Static).content)
+        assert table.cursor_uid == watched, "the cursor stays on its task"
+
+        table.cursor_row = table.rows.index(row)
+        await pilot.pause()
+        assert pending.uid not in app.changes.marks, "passing over a row marks it seen"
+        await pilot.press("a")
+        assert app.changes.marks == {} and app.changes.summary == ""
+
+
+async def test_a_task_leaving_a_status_filter_leaves_the_list(
+    make_dashboard: MakeDashboard, own_demo: DemoServer
+) -> None:
+    project = own_demo.api.project_uid(SMALL_PROJECT)
+    app = make_dashboard(base_url=own_demo.base_url, project=project, status="pending", refresh=0.3)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_until(pilot, lambda: len(_uids(app)) > 2, within=TIMEOUT)
+        leaving = _uids(app)[1]
+        own_demo.api.set_status(leaving, "completed")
+        await wait_until(pilot, lambda: leaving not in _uids(app), within=TIMEOUT)
+        expected = [task["uid"] for task in own_demo.api.tasks(project, "pending")]
+        assert _uids(app) == expected[: len(_uids(app))]
+        assert "1 left this view" in app.changes.summary
+
+
+async def test_offline_keeps_rows_and_recovers_without_a_keypress(
+    make_dashboard: MakeDashboard, own_demo: DemoServer
+) -> None:
+    app = make_dashboard(base_url=own_demo.base_url, refresh=0.3)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_until(
+            pilot, lambda: app.connection == "online" and len(_uids(app)) > 0, within=TIMEOUT
+        )
+        loaded = _uids(app)
+        own_demo.stop()
+        await wait_until(pilot, lambda: app.connection == "offline", within=TIMEOUT)
+        assert "offline — retrying in" in app.sub_title
+        assert "last update" in app.sub_title
+        assert _uids(app) == loaded, "rows stay on screen while offline"
+        own_demo.start()
+        await wait_until(pilot, lambda: app.connection == "online", within=15)
+        assert app.sub_title.endswith(app._health())
+        assert "live · updated" in app.sub_title
+
+
+async def test_a_429_waits_out_its_retry_after(
+    make_dashboard: MakeDashboard, demo: DemoServer
+) -> None:
+    # No get-task while this runs: the queued 429 must meet a list request.
+    app = make_dashboard(refresh=0.2, app_options={"detail_debounce": 60})
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_until(pilot, lambda: app.connection == "online", within=TIMEOUT)
+        demo.api.faults.queue(Fault.TOO_MANY_REQUESTS, count=1, path_prefix="/tasks/")
+
+        def list_requests() -> list[RequestRecord]:
+            return [r for r in demo.api.requests if r.path.endswith("/tasks/")]
+
+        await wait_until(
+            pilot, lambda: [r.status for r in list_requests()][-2:] == [429, 200], within=TIMEOUT
+        )
+        await wait_until(pilot, lambda: app.connection == "online", within=TIMEOUT)
+        throttled, retried = list_requests()[-2:]
+        waited = retried.at - throttled.at
+        assert waited >= 1.0, f"retried after {waited:.2f} s despite Retry-After: 1"
+
+
+async def test_paused_monitor_sends_nothing(
+    make_dashboard: MakeDashboard, demo: DemoServer
+) -> None:
+    app = make_dashboard(refresh=0.2, app_options={"detail_debounce": 60})
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_until(pilot, lambda: app.connection == "online", within=TIMEOUT)
+        await pilot.press("space")
+        assert app.paused and "paused" in app.sub_title
+        await app.workers.wait_for_complete()
+        before = len(demo.api.requests)
+        await asyncio.sleep(0.8)
+        assert len(demo.api.requests) == before
+        await pilot.press("space")
+        await wait_until(pilot, lambda: len(demo.api.requests) > before, within=TIMEOUT)
