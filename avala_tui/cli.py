@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from avala_tui import __version__
+from avala_tui.api.errors import ConfigurationError
 from avala_tui.api.models import KNOWN_STATUSES
 from avala_tui.settings import (
     DEMO_API_KEY,
@@ -98,6 +99,28 @@ def build_parser() -> argparse.ArgumentParser:
         help="fraction of requests (0-1) answered with a fault",
     )
     demo.add_argument("--seed", type=int, default=7, help="seed of the generated data")
+
+    # SUPPRESS: options left out here must not overwrite the same ones given before "tasks".
+    tasks = commands.add_parser(
+        "tasks",
+        help="print tasks to stdout (for scripts and cron)",
+        description="Print tasks to stdout, page by page as they arrive. Exit status: 0 ok, "
+        "2 configuration, 3 authentication, 4 network or server.",
+        argument_default=argparse.SUPPRESS,
+    )
+    _add_connection_options(tasks)
+    tasks.add_argument(
+        "--format",
+        choices=("table", "csv", "json"),
+        default="table",
+        help="table (default), csv, or json (JSON Lines: one task per line)",
+    )
+    tasks.add_argument(
+        "--all", action="store_true", default=False, help="every page, not just the first"
+    )
+    tasks.add_argument(
+        "--limit", metavar="N", type=_positive_int, default=None, help="at most N tasks in all"
+    )
     return parser
 
 
@@ -129,11 +152,26 @@ def _configure_debug_log(settings: Settings) -> None:
     root.setLevel(logging.DEBUG)
 
 
-def _run_dashboard(settings: Settings) -> int:
+def _run_dashboard(settings: Settings, args: argparse.Namespace) -> int:
     # Imported here so `--help`, `--version` and `demo-server` start without loading Textual.
-    from avala_tui.ui.app import run_dashboard
+    from avala_tui.launch import run_dashboard
+    from avala_tui.state import StateFile, remembered_settings
 
-    return run_dashboard(settings)
+    # The last filters come back unless a flag chose them (scripts use `tasks`, which doesn't).
+    state = StateFile.default()
+    settings = remembered_settings(
+        settings,
+        state.load(),
+        project_given=args.project is not None,
+        status_given=args.status is not None,
+    )
+    try:
+        return run_dashboard(settings, state)
+    except ConfigurationError as exc:
+        # Raised before the app starts (a plain-http base URL, a key that cannot be a
+        # header): a one-line message, not a traceback.
+        print(f"avala-tui: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
 
 
 def _run_demo_server(args: argparse.Namespace) -> int:
@@ -167,4 +205,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(MISSING_KEY_HELP.format(config=config_path()), file=sys.stderr)
         return EXIT_CONFIG
     _configure_debug_log(settings)
-    return _run_dashboard(settings)
+    if args.command == "tasks":
+        from avala_tui.headless import run_tasks
+
+        return run_tasks(settings, fmt=args.format, all_pages=args.all, limit=args.limit)
+    return _run_dashboard(settings, args)

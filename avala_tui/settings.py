@@ -10,6 +10,7 @@ The config file lives in the user's config directory (``config.toml``)::
     refresh = 15
     project = "<project uid>"
     status = "pending"
+    web_url = "https://avala.ai"   # where `o` opens a task; may hold {uid} and {project}
 
 Environment variables are the ones the official SDK reads: ``AVALA_API_KEY`` and
 ``AVALA_BASE_URL``. Imports no Textual.
@@ -38,6 +39,8 @@ DEFAULT_PROFILE: Final = "default"
 DEFAULT_REFRESH_SECONDS: Final = 15.0
 #: The key the embedded demo API expects (it guards nothing: the server is loopback-only).
 DEMO_API_KEY: Final = "demo-key"
+#: An http(s) URL of printable ASCII: it is written into terminal escape sequences.
+WEB_URL_PATTERN: Final = r"^https?://[\x21-\x7e]+$"
 
 
 class SettingsError(Exception):
@@ -67,6 +70,8 @@ class Settings(BaseModel):
     """Whether to run against the embedded demo API instead of Avala."""
     debug_log: Path | None = None
     """Where to write a debug log (the key redacted), or None for no log."""
+    web_url: str | None = Field(default=None, pattern=WEB_URL_PATTERN)
+    """Avala's web app (origin, or a template with {uid} and {project}) for opening a task."""
     warnings: tuple[str, ...] = ()
     """Problems worth telling the user that did not stop the app (a readable key file)."""
 
@@ -86,6 +91,7 @@ class _Profile(BaseModel):
     project: str | None = None
     status: str | None = None
     refresh: float | None = Field(default=None, ge=0)
+    web_url: str | None = Field(default=None, pattern=WEB_URL_PATTERN)
 
 
 def config_path(env: Mapping[str, str] | None = None) -> Path:
