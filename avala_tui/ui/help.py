@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Final
 
-from rich.table import Table
+from rich.cells import cell_len
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -23,6 +24,13 @@ KEYS: Final[tuple[tuple[str, str], ...]] = (
     ("t", "back to the task table"),
     ("d", "show or hide the detail pane"),
     ("r", "reload (and retry after an error)"),
+    ("space", "pause / resume live refresh"),
+    ("a", "mark every change seen (● new, ◆ changed)"),
+    ("/", "filter the loaded tasks (Enter: back to them, Esc: clear)"),
+    (", / .", "sort by the next column / reverse (or click a column)"),
+    ("y / Y", "copy the task's uid / JSON (OSC 52: SSH and tmux too)"),
+    ("o", "open in Avala (over SSH: show and copy the link)"),
+    ("e", "export the loaded (filtered) tasks: CSV or JSON"),
     ("ctrl+p", "command palette: filters, themes"),
     ("?", "this help"),
     ("q", "quit"),
@@ -42,14 +50,18 @@ class HelpScreen(ModalScreen[None]):
         width: auto; max-width: 90%; height: auto; max-height: 90%;
         border: round $accent; background: $surface; padding: 0 1;
     }
+    HelpScreen Static { width: auto; max-width: 100%; }
     """
 
     def compose(self) -> ComposeResult:
-        table = Table.grid(padding=(0, 2))
-        table.add_column(style="bold", no_wrap=True)
-        table.add_column()
+        # Plain Text rather than a Rich Table: a Table inside an auto-width container
+        # measures as zero cells wide, and the box would show empty.
+        keys_width = max(cell_len(keys) for keys, _ in KEYS)
+        lines = Text()
         for keys, meaning in KEYS:
-            table.add_row(keys, meaning)
+            lines.append(keys + " " * (keys_width - cell_len(keys) + 2), style="bold")
+            lines.append(meaning + "\n")
+        lines.rstrip()
         with VerticalScroll() as scroll:
             scroll.border_title = "avala-tui keys"
-            yield Static(table)
+            yield Static(lines)

@@ -30,6 +30,13 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from avala_tui.api.models import (
+    STATUS_COMPLETED,
+    TYPE_IMAGE,
+    TYPE_POINT_CLOUD,
+    TYPE_POINT_CLOUD_OBJECTS,
+    TYPE_VIDEO,
+)
 from avala_tui.store import TaskRow
 from avala_tui.ui.text import (
     PLACEHOLDER,
@@ -45,10 +52,23 @@ from avala_tui.ui.text import (
 HEADER_HEIGHT: Final = 1
 #: Blank cells between two columns.
 GAP: Final = 1
-#: Width the name column reaches before the optional columns grow.
-NAME_COMFORT: Final = 24
 #: How often the relative times ("42s ago") are brought up to date, in seconds.
 CLOCK_TICK: Final = 1.0
+
+#: The documented task types as a narrow type column draws them (the detail has them in full).
+COMPACT_TYPES: Final[Mapping[str, str]] = {
+    TYPE_IMAGE: "image",
+    TYPE_VIDEO: "video",
+    TYPE_POINT_CLOUD: "3d",
+    TYPE_POINT_CLOUD_OBJECTS: "3d-obj",
+}
+COMPACT_TYPE_WIDTH: Final = max(map(len, COMPACT_TYPES.values()))
+#: Width of the longest documented type as the table writes it in full.
+FULL_TYPE_WIDTH: Final = len("point-cloud-objects")
+#: Widths of "○ pending" and "✓ completed"; a column narrower than the second says "✓ done".
+COMPACT_STATUS_WIDTH: Final = 9
+FULL_STATUS_WIDTH: Final = 11
+_COMPACT_COMPLETED: Final = "✓ done"
 
 MARK_GLYPHS: Final[Mapping[str, str]] = {"new": "●", "changed": "◆"}
 SORT_ARROWS: Final = ("▲", "▼")
@@ -59,9 +79,11 @@ class ColumnSpec(NamedTuple):
 
     key: str
     label: str
+    #: The narrowest the column is drawn (in compact words for type and status).
     min_width: int
-    #: Width beyond which the column stops growing; None for the one that takes the rest.
-    max_width: int | None
+    #: Width at which it shows its full words; optional columns join only when all
+    #: the columns can have this much.
+    width: int
 
 
 class Column(NamedTuple):
@@ -75,42 +97,58 @@ class Column(NamedTuple):
 
 COLUMN_SPECS: Final = (
     ColumnSpec("mark", "", 1, 1),
-    ColumnSpec("name", "name", 8, None),
-    ColumnSpec("type", "type", 11, 19),
-    ColumnSpec("status", "status", 11, 16),
-    ColumnSpec("project", "project", 7, 20),
+    ColumnSpec("name", "name", 16, 16),
+    ColumnSpec("type", "type", COMPACT_TYPE_WIDTH, COMPACT_TYPE_WIDTH),
+    ColumnSpec("status", "status", COMPACT_STATUS_WIDTH, FULL_STATUS_WIDTH),
+    ColumnSpec("project", "project", 10, 20),
     ColumnSpec("created", "created", 10, 10),
     ColumnSpec("updated", "updated", 10, 10),
     ColumnSpec("uid", "uid", 9, 9),
 )
 #: Columns given up, first to last, when the table is too narrow for all of them.
-DROP_ORDER: Final = ("uid", "updated", "project", "type", "created", "status")
+DROP_ORDER: Final = ("uid", "updated", "type", "project", "created", "status")
+#: Columns shown only when every column can also have its full width.
+OPTIONAL_COLUMNS: Final = frozenset({"uid", "updated"})
+#: How spare width is handed out: each column in turn grows up to a width. First the
+#: full words, then the project (names are worth reading whole, and task names are
+#: short: "box", "polygon"), then the rest; the name takes whatever is left at the end.
+GROWTH: Final[tuple[tuple[str, int], ...]] = (
+    ("name", 16),
+    ("project", 12),
+    ("status", FULL_STATUS_WIDTH),
+    ("project", 20),
+    ("name", 24),
+    ("type", FULL_TYPE_WIDTH),
+    ("status", 16),
+)
+#: Columns that grow only all the way to their target: a type column shows either
+#: every type in full or every one in its compact word, never a mix of the two.
+WHOLE_STEPS: Final = frozenset({"type"})
 
 
 def layout_columns(width: int) -> tuple[Column, ...]:
     """Choose and size the columns for a table ``width`` cells wide."""
     specs = list(COLUMN_SPECS)
 
-    def needed(chosen: list[ColumnSpec]) -> int:
-        return sum(spec.min_width for spec in chosen) + GAP * (len(chosen) - 1)
+    def needed(chosen: list[ColumnSpec], full: bool) -> int:
+        widths = (spec.width if full else spec.min_width for spec in chosen)
+        return sum(widths) + GAP * (len(chosen) - 1)
 
     for key in DROP_ORDER:
-        if needed(specs) <= width:
+        if needed(specs, full=key in OPTIONAL_COLUMNS) <= width:
             break
         specs = [spec for spec in specs if spec.key != key]
     widths = {spec.key: spec.min_width for spec in specs}
-    spare = width - needed(specs)
-    # The name is what a lead reads first, so it grows to a comfortable width before
-    # the other columns grow, and takes whatever is left after them.
-    grow = clamp(NAME_COMFORT - widths["name"], 0, max(spare, 0))
-    widths["name"] += grow
-    spare -= grow
-    for spec in specs:
-        if spec.max_width is not None and spare > 0:
-            grow = min(spec.max_width - widths[spec.key], spare)
-            widths[spec.key] += grow
-            spare -= grow
-    # A negative spare (a very narrow table) shrinks the name; the line is cropped.
+    spare = width - needed(specs, full=False)
+    for key, target in GROWTH:
+        if key in widths and spare > 0:
+            step = clamp(target - widths[key], 0, spare)
+            if key in WHOLE_STEPS and widths[key] + step < target:
+                continue
+            widths[key] += step
+            spare -= step
+    # Whatever is left goes to the name; a negative spare (a very narrow table)
+    # shrinks it, and the line is cropped.
     widths["name"] = max(1, widths["name"] + spare)
     columns: list[Column] = []
     x = 0
@@ -137,6 +175,9 @@ class _IndexedByUid(Protocol):
 
 
 _RowKey = tuple[int, bool, str | None, str, str, str]
+#: Where a row key holds the texts that change with the clock alone, and their columns.
+_AGING_COLUMNS: Final = ((4, "created"), (5, "updated"))
+_FIRST_AGING: Final = 4
 
 
 class TaskTable(ScrollView, can_focus=True):
@@ -189,7 +230,8 @@ class TaskTable(ScrollView, can_focus=True):
             color: $block-cursor-foreground;
             text-style: $block-cursor-text-style;
         }
-        &:nocolor > .task-table--cursor {
+        /* Without colour only the focused table's cursor is inverted. */
+        &:nocolor:focus > .task-table--cursor {
             text-style: reverse;
         }
         & > .task-table--footer {
@@ -298,6 +340,8 @@ class TaskTable(ScrollView, can_focus=True):
         self._painted: dict[int, tuple[TaskRow | None, Hashable]] = {}
         self._announced: TaskRow | None = None
         self._sync_pending = False
+        # The sizes the last reflow of the screen gave, to tell a reflow that changed nothing.
+        self._laid_out: tuple[Size, Size, Size] | None = None
 
     # ----------------------------------------------------------------- data
 
@@ -470,6 +514,18 @@ class TaskTable(ScrollView, can_focus=True):
         self.set_interval(CLOCK_TICK, self._refresh_stale_lines, name="task table clock")
         self._schedule_sync()
 
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        # ScrollView compares the layout's virtual size with this table's own, which counts
+        # rows and so never matches, and repaints the scrollbar on every reflow of the
+        # screen: each status line update would write the scrollbar's column again.
+        laid_out = (size, container_size, self.virtual_size)
+        if laid_out == self._laid_out:
+            return False
+        self._laid_out = laid_out
+        return super()._size_updated(size, virtual_size, container_size, layout)
+
     def _on_resize(self) -> None:
         self._scroll_cursor_into_view()
         self._schedule_sync()
@@ -631,11 +687,36 @@ class TaskTable(ScrollView, can_focus=True):
         """Repaint the visible lines that would now be drawn differently."""
         if not self.is_mounted:
             return
+        width = self.scrollable_content_region.width
         for y in range(HEADER_HEIGHT, HEADER_HEIGHT + self._body_height):
             painted = self._painted.get(y)
             row, key = self._line_content(y)
-            if painted is None or painted[0] is not row or painted[1] != key:
-                self.refresh(Region(0, y, self.size.width, 1))
+            if painted is None or painted[0] is not row:
+                self.refresh(Region(0, y, width, 1))
+            elif painted[1] != key:
+                stale = self._stale_cells(y, painted[1], key, width, row is not None)
+                if stale:
+                    self.refresh(*stale)
+
+    def _stale_cells(
+        self, y: int, old: Hashable, new: Hashable, width: int, is_row: bool
+    ) -> list[Region]:
+        """What to repaint of line ``y``: only the time cells when only the clock moved.
+
+        An idle monitor over SSH must write almost nothing: a tick that turns "4m ago"
+        into "5m ago" rewrites that cell, not the line, and nothing for a time column
+        the layout left out.
+        """
+        if not (is_row and isinstance(old, tuple) and isinstance(new, tuple)):
+            return [Region(0, y, width, 1)]
+        if old[:_FIRST_AGING] != new[:_FIRST_AGING]:
+            return [Region(0, y, width, 1)]
+        aged = {key for position, key in _AGING_COLUMNS if old[position] != new[position]}
+        return [
+            Region(column.x, y, column.width, 1)
+            for column in self._layout(width)
+            if column.key in aged
+        ]
 
     def _render_header(self, columns: tuple[Column, ...], width: int, palette: _Palette) -> Strip:
         style = palette.header
@@ -674,8 +755,12 @@ class TaskTable(ScrollView, can_focus=True):
                 text = clean(row.name)
             elif column_key == "type":
                 text = short_type(row.type)
+                if column.width < FULL_TYPE_WIDTH:
+                    text = COMPACT_TYPES.get(row.type or "", text)
             elif column_key == "status":
                 text = status_text
+                if row.status == STATUS_COMPLETED and column.width < FULL_STATUS_WIDTH:
+                    text = _COMPACT_COMPLETED
                 if not is_cursor:
                     style = row_style + palette.status[status_kind]
             elif column_key == "project":

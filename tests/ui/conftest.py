@@ -30,11 +30,16 @@ def make_dashboard(demo: DemoServer) -> MakeDashboard:
         base_url: str | None = None,
         max_retries: int = 0,
         app_options: dict[str, Any] | None = None,
+        client_options: dict[str, Any] | None = None,
         **settings: Any,
     ) -> AvalaApp:
         settings.setdefault("refresh", 0)
         client = AvalaClient(
-            api_key, base_url or demo.base_url, max_retries=max_retries, backoff_base=0.01
+            api_key,
+            base_url or demo.base_url,
+            max_retries=max_retries,
+            backoff_base=0.01,
+            **(client_options or {}),
         )
         return make_app(Settings(**settings), client, clock=lambda: NOW, **(app_options or {}))
 

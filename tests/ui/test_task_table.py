@@ -120,9 +120,11 @@ def test_layout_at_80_columns_keeps_the_essentials() -> None:
         "created",
     ]
     widths = {column.key: column.width for column in columns}
-    assert widths["name"] >= 10
-    assert widths["type"] >= len("point-cloud")
-    assert widths["status"] >= len("✓ completed")
+    # The name and the project come first; type and status take their compact words.
+    assert widths["name"] >= 16
+    assert widths["project"] >= 10
+    assert widths["type"] >= len("3d-obj")
+    assert widths["status"] >= len("○ pending")
     assert columns[-1].x + columns[-1].width == 57
 
 
@@ -152,6 +154,23 @@ def test_layout_never_overlaps_and_degrades_to_name_alone() -> None:
         for left, right in pairwise(columns):
             assert left.x + left.width < right.x
     assert [column.key for column in layout_columns(20)] == ["mark", "name"]
+
+
+async def test_narrow_columns_draw_compact_but_whole_words() -> None:
+    rows = [
+        make_row(0, status="completed", type="point-cloud-objects"),
+        make_row(1, type="point-cloud-annotation"),
+        make_row(2, type="lidar-camera-fusion"),
+    ]
+    app = TableApp(rows)
+    async with app.run_test(size=(80, 10)):
+        table = app.table
+        assert cell(table, 1, "type").rstrip() == "3d-obj"
+        assert cell(table, 1, "status").rstrip() == "✓ done"
+        assert cell(table, 2, "type").rstrip() == "3d"
+        assert cell(table, 2, "status").rstrip() == "○ pending"
+        # An undocumented type has no compact word: it is cut, visibly.
+        assert cell(table, 3, "type").endswith("…")
 
 
 @pytest.mark.parametrize(
@@ -242,10 +261,11 @@ async def test_wide_characters_keep_the_columns_aligned() -> None:
     app = TableApp([make_row(number, name=name) for number, name in enumerate(names)])
     async with app.run_test(size=(80, 8)):
         table = app.table
+        type_width = next(column.width for column in table.columns if column.key == "type")
         for y in range(1, 4):
-            assert cell(table, y, "type") == fit("image", 11)
+            assert cell(table, y, "type") == fit("image", type_width)
             assert cell(table, y, "status").rstrip() == "○ pending"
-        assert cell(table, 1, "name").endswith("…")
+        assert cell(table, 1, "name").rstrip().endswith("…")
 
 
 async def test_marks_footer_and_sort_arrow() -> None:
@@ -562,7 +582,7 @@ async def test_move_cursor_to_uid_in_a_plain_list() -> None:
 async def test_replacing_the_row_under_the_cursor_announces_it() -> None:
     store = make_store(10)
     app = TableApp(store)
-    async with app.run_test(size=(80, 12)) as pilot:
+    async with app.run_test(size=(100, 12)) as pilot:
         table = app.table
         await settle(pilot)
         app.taken(TaskTable.Highlighted)

@@ -1,0 +1,111 @@
+"""Regenerate the SVG screenshots in screenshots/ from the demo data.
+
+    python scripts/screenshots.py [OUTPUT_DIR]
+
+Each shot runs the dashboard headless against the demo API, generated from a fixed
+anchor time, with the app's clock fixed a few minutes after it: the same code gives
+the same pictures on any machine, in any time zone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+
+from avala_tui.api.client import AvalaClient
+from avala_tui.demo.data import EDGE_CASE_PROJECT
+from avala_tui.demo.server import DemoServer
+from avala_tui.settings import DEMO_API_KEY, Settings
+from avala_tui.ui.app import AvalaApp, make_app
+
+#: The demo world's newest moment; the app's clock reads a few minutes later.
+ANCHOR = datetime(2025, 3, 1, 12, tzinfo=UTC)
+NOW = (ANCHOR + timedelta(minutes=7)).timestamp()
+#: How long to wait for the app to settle before giving up on a shot.
+TIMEOUT = 10.0
+OUTPUT = Path(__file__).resolve().parents[1] / "screenshots"
+
+
+@dataclass(frozen=True)
+class Shot:
+    """One screenshot: a file name, a terminal size, and what to do before taking it."""
+
+    name: str
+    size: tuple[int, int]
+    keys: tuple[str, ...] = ()
+    api_key: str = DEMO_API_KEY
+    #: The uid of the project to preselect (--project), or None for all projects.
+    project: str | None = None
+    #: Index of the row to put the cursor on before the keys are pressed.
+    row: int = 0
+
+
+async def _settle(pilot: Pilot[Any], app: AvalaApp) -> None:
+    """Wait for the workers, and for the detail of the row under the cursor."""
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        uid = app.table.cursor_uid
+        if uid is None or app.detail_cache.get(uid) is not None:
+            break
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no detail for {uid} after {TIMEOUT} s")
+        await pilot.pause(0.02)
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def take(shot: Shot, server: DemoServer, output: Path) -> Path:
+    """Run the dashboard for one shot and save its SVG; returns the file written."""
+    settings = Settings(demo=True, project=shot.project)
+    client = AvalaClient(shot.api_key, server.base_url)
+    app = make_app(settings, client, clock=lambda: NOW, detail_debounce=0.01)
+    async with app.run_test(size=shot.size) as pilot:
+        await _settle(pilot, app)
+        if shot.row:
+            app.table.cursor_row = shot.row
+            await _settle(pilot, app)
+        if shot.keys:
+            await pilot.press(*shot.keys)
+            await _settle(pilot, app)
+        return Path(app.save_screenshot(f"{shot.name}.svg", str(output)))
+
+
+def shots(server: DemoServer) -> list[Shot]:
+    """Every screenshot the README and the docs use."""
+    edge_cases = server.api.project_uid(EDGE_CASE_PROJECT)
+    # The task with undocumented fields, to show that the detail keeps them.
+    with_extras = next(
+        index for index, task in enumerate(server.api.tasks(edge_cases)) if "assignee" in task
+    )
+    return [
+        Shot("main", (120, 34), row=2),
+        Shot("detail", (120, 34), keys=("enter",), project=edge_cases, row=with_extras),
+        Shot("error", (100, 28), api_key="not-a-valid-key"),
+        Shot("80x24", (80, 24)),
+        Shot("wide", (160, 45), row=2),
+    ]
+
+
+def main(output: Path) -> None:
+    """Take every shot into ``output``."""
+    # Times are drawn in local time: pin the zone so the pictures do not depend on it.
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    output.mkdir(parents=True, exist_ok=True)
+    with DemoServer(anchor=ANCHOR) as server:
+        for shot in shots(server):
+            print(asyncio.run(take(shot, server, output)))
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else OUTPUT)

@@ -1,0 +1,86 @@
+"""Driving the dashboard in pilot tests, and reading back what it drew."""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Callable
+from typing import Any
+
+from rich.console import Console
+from textual.app import App
+from textual.pilot import Pilot
+
+from avala_tui.demo.server import DemoServer
+
+TASKS_PATH = "/api/v1/tasks/"
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Let every worker finish and the messages they posted be handled."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def wait_until(
+    pilot: Pilot[Any], predicate: Callable[[], object], *, within: float = 5.0
+) -> None:
+    """Pause until ``predicate()`` holds (timers such as the detail debounce included)."""
+    deadline = time.monotonic() + within
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {within} s: {predicate}")
+        await pilot.pause(0.01)
+
+
+def list_queries(server: DemoServer) -> list[dict[str, str]]:
+    """The query of every list-tasks request the demo API answered, oldest first."""
+    return [record.query for record in server.api.requests if record.path == TASKS_PATH]
+
+
+def get_task_calls(server: DemoServer, uid: str | None = None) -> list[str]:
+    """The paths of the get-task requests (for one uid, or all), oldest first."""
+    paths = [
+        record.path
+        for record in server.api.requests
+        if record.path.startswith(TASKS_PATH) and record.path != TASKS_PATH
+    ]
+    return paths if uid is None else [path for path in paths if path == f"{TASKS_PATH}{uid}/"]
+
+
+def _render_screen(app: App[Any], console: Console) -> None:
+    # The full-screen update a terminal would get, as export_screenshot() renders it.
+    console.print(app.screen._compositor.render_update(full=True))
+
+
+def terminal_output(app: App[Any]) -> str:
+    """What the app writes to a terminal to paint its whole screen now, escape codes and all."""
+    width, height = app.size
+    console = Console(
+        width=width,
+        height=height,
+        file=io.StringIO(),
+        force_terminal=True,
+        color_system="truecolor",
+        legacy_windows=False,
+        safe_box=False,
+    )
+    _render_screen(app, console)
+    file = console.file
+    assert isinstance(file, io.StringIO)
+    return file.getvalue()
+
+
+def screen_text(app: App[Any]) -> str:
+    """The screen as plain text, one line per terminal row."""
+    width, height = app.size
+    console = Console(
+        width=width,
+        height=height,
+        file=io.StringIO(),
+        record=True,
+        legacy_windows=False,
+        safe_box=False,
+    )
+    _render_screen(app, console)
+    return console.export_text(styles=False)
