@@ -150,7 +150,8 @@ def _task_path(uid: str) -> str:
     """The path of one task, with ``uid`` quoted so it stays one segment under /tasks/."""
     if not uid:
         raise ValueError("A task uid cannot be empty.")
-    segment = quote(uid, safe="")
+    # surrogatepass: a uid the server sent with a lone surrogate (valid JSON) goes back as sent.
+    segment = quote(uid, safe="", errors="surrogatepass")
     # quote() leaves dots alone, and httpx resolves "." and ".." segments away.
     if segment in (".", ".."):
         segment = segment.replace(".", "%2E")
@@ -209,10 +210,21 @@ def _cursor_from_link(link: object, which: str) -> str | None:
         return None
     if not isinstance(link, str):
         raise ProtocolError(f"The server sent a {which} link that is not a string.")
-    values = parse_qs(urlsplit(link).query).get("cursor")
+    try:
+        query = urlsplit(link).query
+    except ValueError:
+        # urlsplit refuses some malformed links outright ("http://[x").
+        raise ProtocolError(f"The server sent a {which} link that is not a URL.") from None
+    values = parse_qs(query).get("cursor")
     if not values or not values[0]:
         raise ProtocolError(f"The server sent a {which} link without a cursor.")
-    return values[0]
+    cursor = values[0]
+    try:
+        cursor.encode("utf-8")
+    except UnicodeEncodeError:
+        # JSON allows a lone surrogate ("\ud800") in a link; it could never be sent back.
+        raise ProtocolError(f"The server sent a {which} link whose cursor is not text.") from None
+    return cursor
 
 
 def _parse_item(row: object, model: type[ModelT], label: str) -> ModelT:
