@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from textual.widgets import Static
 
 from avala_tui.demo.app import RequestRecord
@@ -124,3 +125,26 @@ async def test_paused_monitor_sends_nothing(
         assert len(demo.api.requests) == before
         await pilot.press("space")
         await wait_until(pilot, lambda: len(demo.api.requests) > before, within=TIMEOUT)
+
+
+@pytest.mark.parametrize(
+    "fault", [Fault.SERVICE_UNAVAILABLE, Fault.RESET, Fault.TRUNCATED], ids=lambda f: f.name
+)
+async def test_a_failed_later_page_is_retried_by_itself_keeping_every_row(
+    make_dashboard: MakeDashboard, demo: DemoServer, fault: Fault
+) -> None:
+    # Live refresh off: recovering from a failure does not depend on it.
+    app = make_dashboard(app_options={"detail_debounce": 60})
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_until(pilot, lambda: len(_uids(app)) >= 100, within=TIMEOUT)
+        loaded = _uids(app)
+        demo.api.faults.queue(fault, count=1, path_prefix="/tasks/")
+        await pilot.press("end")
+        await wait_until(pilot, lambda: app.connection in ("error", "offline"), within=TIMEOUT)
+        assert _uids(app) == loaded, "every loaded row stays"
+        assert "retrying in" in app.sub_title
+        await wait_until(pilot, lambda: len(_uids(app)) > len(loaded), within=TIMEOUT)
+        assert _uids(app)[: len(loaded)] == loaded
+        assert app.connection == "online"
+        pages = [r.query.get("cursor") for r in demo.api.requests if r.path.endswith("/tasks/")]
+        assert len(pages) == len(set(pages)) + 1, "only the failed page was asked for twice"
