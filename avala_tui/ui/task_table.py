@@ -695,28 +695,30 @@ class TaskTable(ScrollView, can_focus=True):
                 self.refresh(Region(0, y, width, 1))
             elif painted[1] != key:
                 stale = self._stale_cells(y, painted[1], key, width, row is not None)
-                if stale:
-                    self.refresh(*stale)
+                if stale is not None:
+                    self.refresh(stale)
 
     def _stale_cells(
         self, y: int, old: Hashable, new: Hashable, width: int, is_row: bool
-    ) -> list[Region]:
+    ) -> Region | None:
         """What to repaint of line ``y``: only the time cells when only the clock moved.
 
         An idle monitor over SSH must write almost nothing: a tick that turns "4m ago"
-        into "5m ago" rewrites that cell, not the line, and nothing for a time column
-        the layout left out.
+        into "5m ago" repaints up to that cell (Textual writes a line's dirty span from
+        the widget's left edge), and nothing for a time column the layout left out.
         """
         if not (is_row and isinstance(old, tuple) and isinstance(new, tuple)):
-            return [Region(0, y, width, 1)]
+            return Region(0, y, width, 1)
         if old[:_FIRST_AGING] != new[:_FIRST_AGING]:
-            return [Region(0, y, width, 1)]
+            return Region(0, y, width, 1)
         aged = {key for position, key in _AGING_COLUMNS if old[position] != new[position]}
-        return [
+        cells = [
             Region(column.x, y, column.width, 1)
             for column in self._layout(width)
             if column.key in aged
         ]
+        # One span: two on a line would each be written from the left edge.
+        return Region.from_union(cells) if cells else None
 
     def _render_header(self, columns: tuple[Column, ...], width: int, palette: _Palette) -> Strip:
         style = palette.header

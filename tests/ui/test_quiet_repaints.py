@@ -1,0 +1,140 @@
+"""An idle monitor over SSH writes almost nothing: what a small change costs in bytes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import App, ComposeResult
+from textual.containers import Horizontal
+from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import Static
+
+from avala_tui.store import TaskRow, TaskStore
+from avala_tui.ui.task_table import CLOCK_TICK, TaskTable
+from tests.ui.conftest import MakeDashboard
+
+NOW = 1_750_000_000.0
+
+
+class Written:
+    """The bytes each frame of an app would write to its terminal (headless apps write none)."""
+
+    def __init__(self, app: App[Any]) -> None:
+        self.frames: list[str] = []
+        display = app._display
+
+        def record(screen: Screen[Any], renderable: Any) -> None:
+            render_segments = getattr(renderable, "render_segments", None)
+            if render_segments is not None:
+                self.frames.append(render_segments(app.console))
+            display(screen, renderable)
+
+        app._display = record  # type: ignore[method-assign]
+
+    def take(self) -> int:
+        """Bytes written since the last call."""
+        written = sum(len(frame.encode()) for frame in self.frames)
+        self.frames.clear()
+        return written
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    for _ in range(3):
+        await pilot.pause()
+
+
+async def test_a_new_freshness_line_repaints_the_header_only(make_dashboard: MakeDashboard):
+    app = make_dashboard()
+    written = Written(app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.3)
+        await settle(pilot)
+        written.take()
+        app.sub_title = "updated 10:43"
+        await settle(pilot)
+        # The whole 80x24 screen is over 4 KB; the header line is about 130 bytes.
+        assert 0 < written.take() < 400
+
+
+async def test_a_status_line_update_leaves_the_table_scrollbar_alone(
+    make_dashboard: MakeDashboard,
+):
+    app = make_dashboard()
+    written = Written(app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert app.table.show_vertical_scrollbar
+        written.take()
+        app.query_one("#status-line", Static).update("a different status")
+        await settle(pilot)
+        # The line itself is about 100 bytes; the scrollbar's column would add 250 more.
+        assert 0 < written.take() < 200
+
+
+class TableApp(App[None]):
+    def __init__(self, rows: TaskStore, clock: list[float]) -> None:
+        super().__init__()
+        self.rows = rows
+        self.clock = clock
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield Static("sidebar", id="side")
+            yield TaskTable(self.rows, clock=lambda: self.clock[0])
+
+
+TableApp.CSS = "#side { width: 24; }"
+
+
+async def test_a_tick_that_ages_only_a_hidden_column_writes_nothing() -> None:
+    clock = [NOW]
+    store = TaskStore()
+    # Created days ago ("2d ago" for a while); updated minutes ago, in a column 80
+    # columns with a sidebar leave out.
+    store.append_page(
+        TaskRow(
+            f"uid-{n}",
+            f"task {n}",
+            "image-annotation",
+            "pending",
+            "p",
+            NOW - 2 * 86400,
+            NOW - 150 - n,
+        )
+        for n in range(5)
+    )
+    app = TableApp(store, clock)
+    written = Written(app)
+    async with app.run_test(size=(80, 12)) as pilot:
+        table = app.query_one(TaskTable)
+        assert "updated" not in {column.key for column in table.columns}
+        await settle(pilot)
+        written.take()
+        clock[0] += 60
+        await pilot.pause(CLOCK_TICK * 1.5)
+        await settle(pilot)
+        assert written.take() == 0
+
+
+async def test_a_tick_that_ages_a_shown_column_repaints_up_to_that_cell() -> None:
+    clock = [NOW]
+    store = TaskStore()
+    store.append_page(
+        [TaskRow("uid-0", "task 0", "image-annotation", "pending", "p", NOW - 150, NOW - 150)]
+    )
+    app = TableApp(store, clock)
+    written = Written(app)
+    async with app.run_test(size=(80, 12)) as pilot:
+        table = app.query_one(TaskTable)
+        await settle(pilot)
+        written.take()
+        clock[0] += 60
+        await pilot.pause(CLOCK_TICK * 1.5)
+        await settle(pilot)
+        frames = "".join(written.frames)
+        assert "3m ago" in frames
+        # One span of the one line: not the scrollbar, not the line twice.
+        assert frames.count("3m ago") == 1
+        assert table.cursor_row == 0
