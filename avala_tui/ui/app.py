@@ -88,7 +88,7 @@ MessageT = TypeVar("MessageT", bound=Message)
 def _while_running(
     handler: Callable[[AppT, MessageT], None],
 ) -> Callable[[AppT, MessageT], None]:
-    """Drop a worker's result that lands while the app shuts down: its widgets are gone."""
+    """Drop a message that lands while the app shuts down: its widgets are gone."""
 
     @wraps(handler)
     def handle(app: AppT, message: MessageT) -> None:
@@ -493,6 +493,9 @@ class AvalaApp(App[int]):
 
     def _tick(self) -> None:
         self._tick_timer = None
+        if not self.is_running:
+            # A timer that fired while the app shuts down: its widgets are gone.
+            return
         if self._failed_page is not None:
             # The last page request failed: retry it rather than refresh.
             self._failed_page = None
@@ -678,6 +681,7 @@ class AvalaApp(App[int]):
     # Detail -----------------------------------------------------------------
 
     @on(TaskTable.Highlighted)
+    @_while_running
     def _row_highlighted(self, message: TaskTable.Highlighted) -> None:
         if self._detail_timer is not None:
             self._detail_timer.stop()
