@@ -279,8 +279,8 @@ class AvalaApp(App[int]):
     def _clock_text(self, epoch: float | None, *, seconds: bool) -> str:
         if epoch is None:
             return "never"
-        return datetime.fromtimestamp(epoch).astimezone().strftime(
-            "%H:%M:%S" if seconds else "%H:%M"
+        return (
+            datetime.fromtimestamp(epoch).astimezone().strftime("%H:%M:%S" if seconds else "%H:%M")
         )
 
     def _update_header(self) -> None:
