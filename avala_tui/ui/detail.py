@@ -18,8 +18,6 @@ from avala_tui.api.models import Task
 from avala_tui.store import TaskRow
 from avala_tui.ui.text import clean, literal, relative_time, status_label
 
-_DOCUMENTED = ("uid", "name", "type", "status", "project", "created_at", "updated_at")
-
 
 def format_time(value: datetime | float | None, now: float) -> str:
     """Absolute local time and how long ago, e.g. "2025-01-10 08:00:00 UTC · 3h ago"."""
@@ -67,10 +65,9 @@ class TaskDetail(VerticalScroll, can_focus=True):
         self.shown_uid = None
         self._body.update(literal(message, placeholder=""))
 
-    def show_row(self, row: TaskRow, project_name: str | None) -> None:
-        """Show what the list already knows while get-task is on its way."""
-        now = self._clock()
-        task_fields = [
+    def _fields(self, row: TaskRow, project_name: str | None, now: float) -> list[tuple[str, Text]]:
+        """Every documented field, then every undocumented one, as the server sent it."""
+        fields = [
             ("UID", literal(row.uid)),
             ("Type", literal(row.type)),
             ("Status", status_label(row.status)),
@@ -78,27 +75,21 @@ class TaskDetail(VerticalScroll, can_focus=True):
             ("Created", Text(format_time(row.created, now))),
             ("Updated", Text(format_time(row.updated, now))),
         ]
-        task_fields += [
-            (clean(key), _value_text(value)) for key, value in (row.extra or {}).items()
-        ]
-        self._show(row.uid, row.name, task_fields, Text("fetching task…", style="dim italic"))
+        fields += [(clean(key), _value_text(value)) for key, value in (row.extra or {}).items()]
+        return fields
+
+    def show_row(self, row: TaskRow, project_name: str | None) -> None:
+        """Show what the list already knows while get-task is on its way."""
+        fields = self._fields(row, project_name, self._clock())
+        self._show(row.uid, row.name, fields, Text("fetching task…", style="dim italic"))
 
     def show_task(self, task: Task, project_name: str | None) -> None:
-        """Show get-task's answer: every documented field, then every undocumented one."""
+        """Show get-task's answer in full."""
         now = self._clock()
-        task_fields = [
-            ("UID", literal(task.uid)),
-            ("Type", literal(task.type)),
-            ("Status", status_label(task.status)),
-            ("Project", self._project(task.project, project_name)),
-            ("Created", Text(format_time(task.created_at, now))),
-            ("Updated", Text(format_time(task.updated_at, now))),
-        ]
-        extra = {k: v for k, v in task.extra_fields.items() if k not in _DOCUMENTED}
-        task_fields += [(clean(key), _value_text(value)) for key, value in extra.items()]
+        fields = self._fields(TaskRow.from_task(task), project_name, now)
         fetched = datetime.fromtimestamp(now).astimezone()
         footer = Text(f"get-task · {fetched:%H:%M:%S}", style="dim")
-        self._show(task.uid, task.name, task_fields, footer)
+        self._show(task.uid, task.name, fields, footer)
 
     def show_error(self, uid: str, message: str) -> None:
         """Show why get-task failed for the task under the cursor."""
@@ -106,7 +97,7 @@ class TaskDetail(VerticalScroll, can_focus=True):
             return
         body = Group(
             Text("⚠ ", style="bold").append(literal(message)),
-            Text("r retries · the row above shows what the list knows", style="dim"),
+            Text("r retries", style="dim"),
         )
         self._body.update(body)
 
