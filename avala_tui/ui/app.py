@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import datetime
 from functools import partial, wraps
 from pathlib import Path
-from typing import ClassVar, Final, TypeVar
+from typing import ClassVar, Final, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from textual import on, work
@@ -80,6 +80,9 @@ from avala_tui.view import Sort, TaskView, header_sort, next_sort
 #: How long the cursor must rest on a row before get-task is called for it.
 DETAIL_DEBOUNCE_SECONDS: Final = 0.15
 
+
+#: The states of the link to the API that the header names.
+Connection = Literal["connecting", "online", "offline", "error", "unauthorised"]
 
 AppT = TypeVar("AppT", bound=App[int])
 MessageT = TypeVar("MessageT", bound=Message)
@@ -156,13 +159,14 @@ class AvalaApp(App[int]):
 
     show_detail: reactive[bool] = reactive(True)
     """Whether the detail pane is on screen."""
-    connection: reactive[str] = reactive("connecting")
+    connection: reactive[Connection] = reactive[Connection]("connecting")
     """The last known state of the link to the API, for the header."""
     paused: reactive[bool] = reactive(False)
     """Whether the user has paused live refresh."""
     # Textual's own sub_title repaints the whole screen on every change (about 5 KB at
     # 80x24); the header watches it and repaints its one line, which is all that changed.
     sub_title: reactive[str] = reactive("", repaint=False, init=False)
+    """The header's second part: where the data comes from, and how fresh it is."""
 
     def __init__(
         self,
