@@ -33,7 +33,7 @@ from avala_tui.api.errors import (
 from avala_tui.api.models import Task
 from avala_tui.cli import EXIT_AUTH, EXIT_CONFIG, EXIT_NETWORK, EXIT_OK
 from avala_tui.export import CSV_COLUMNS, CSV_LINE_END, csv_cells, json_text, task_record
-from avala_tui.settings import DEMO_API_KEY, Settings
+from avala_tui.settings import Settings, resolve_endpoint
 from avala_tui.ui.text import clean, fit
 
 OutputFormat = Literal["table", "csv", "json"]
@@ -215,12 +215,7 @@ def run_tasks(
     out = sys.stdout if out is None else out
     err = sys.stderr if err is None else err
     with contextlib.ExitStack() as stack:
-        base_url, api_key = settings.base_url, settings.api_key_value
-        if settings.demo:
-            from avala_tui.demo.server import DemoServer
-
-            server = stack.enter_context(DemoServer(api_key=DEMO_API_KEY))
-            base_url, api_key = server.base_url, DEMO_API_KEY
+        base_url, api_key = resolve_endpoint(settings, stack)
         if api_key is None:
             print("avala-tui: no API key (set AVALA_API_KEY)", file=err)
             return EXIT_CONFIG

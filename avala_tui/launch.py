@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Final
 from avala_tui.api.client import AvalaClient
 from avala_tui.feed import PAGE_SIZE
 from avala_tui.prefetch import FirstPages
-from avala_tui.settings import DEMO_API_KEY, Settings
+from avala_tui.settings import Settings, resolve_endpoint
 from avala_tui.state import StateFile
 
 if TYPE_CHECKING:
@@ -35,14 +35,7 @@ def run_dashboard(settings: Settings, state: StateFile | None = None) -> int:
 
 async def _run_dashboard(settings: Settings, state: StateFile | None) -> int:
     with contextlib.ExitStack() as stack:
-        base_url, api_key = settings.base_url, settings.api_key_value
-        if settings.demo:
-            from avala_tui.demo.server import DemoServer
-
-            server = stack.enter_context(
-                DemoServer(api_key=DEMO_API_KEY, live_every=DEMO_LIVE_EVERY)
-            )
-            base_url, api_key = server.base_url, DEMO_API_KEY
+        base_url, api_key = resolve_endpoint(settings, stack, live_every=DEMO_LIVE_EVERY)
         assert api_key is not None, "the CLI refuses to start without a key"
         client = AvalaClient(api_key, base_url)
         first_pages = FirstPages.request(

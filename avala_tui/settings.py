@@ -18,6 +18,7 @@ Environment variables are the ones the official SDK reads: ``AVALA_API_KEY`` and
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import tomllib
@@ -177,6 +178,18 @@ def load_settings(
             f"{'.'.join(map(str, error['loc']))}: {error['msg']}" for error in exc.errors()
         )
         raise SettingsError(f"Invalid settings: {problems}") from None
+
+
+def resolve_endpoint(
+    settings: Settings, stack: contextlib.ExitStack, *, live_every: float | None = None
+) -> tuple[str, str | None]:
+    """The base URL and key to use; with ``--demo``, a demo API started for ``stack``'s life."""
+    if not settings.demo:
+        return settings.base_url, settings.api_key_value
+    from avala_tui.demo.server import DemoServer
+
+    server = stack.enter_context(DemoServer(api_key=DEMO_API_KEY, live_every=live_every))
+    return server.base_url, DEMO_API_KEY
 
 
 MISSING_KEY_HELP: Final = f"""\

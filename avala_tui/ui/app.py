@@ -8,7 +8,6 @@ back as typed messages. Pagination state lives in the UI-free ``TaskFeed``.
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -71,6 +70,7 @@ from avala_tui.ui.terminal import (
     inside_tmux,
     osc52,
     task_url,
+    title_sequence,
     tmux_passthrough,
     write_to_terminal,
 )
@@ -587,14 +587,8 @@ class AvalaApp(App[int]):
         if title == self._terminal_title:
             return
         self._terminal_title = title
-        driver = self._driver
-        if driver is None or self.is_headless:
-            return
-        sequence = f"\x1b]2;{clean(title)}\x07"
-        if os.environ.get("TMUX"):
-            # tmux names the window from this one (when its allow-rename is on).
-            sequence += f"\x1bk{clean(title)}\x1b\\"
-        driver.write(sequence)
+        if not self.is_headless:
+            write_to_terminal(self, title_sequence(clean(title), tmux=inside_tmux()))
 
     def _update_counts(self) -> None:
         """Counts of what is loaded, in the sidebar; "+" while more pages remain."""

@@ -49,6 +49,15 @@ def inside_tmux(env: Mapping[str, str] | None = None) -> bool:
     return bool(env.get("TMUX"))
 
 
+def title_sequence(title: str, *, tmux: bool) -> str:
+    """Set the terminal title (OSC 2) and, inside tmux, the window name too."""
+    sequence = f"{ESC}]2;{title}{BEL}"
+    if tmux:
+        # tmux names the window from this one (when its allow-rename is on).
+        sequence += f"{ESC}k{title}{ESC}\\"
+    return sequence
+
+
 def write_to_terminal(app: App[Any], sequence: str) -> bool:
     """Write raw bytes to the app's terminal; False when there is none (not running)."""
     # Textual has no public way to write a sequence; its own copy_to_clipboard writes

@@ -13,6 +13,7 @@ from avala_tui.ui.terminal import (
     inside_tmux,
     osc52,
     task_url,
+    title_sequence,
     tmux_passthrough,
     web_origin,
 )
@@ -70,3 +71,8 @@ def test_a_hyperlink_is_literal_text_with_a_link_style() -> None:
     link = hyperlink("https://x.example/[bold]")
     assert link.plain == "https://x.example/[bold]"
     assert link.spans[0].style.link == "https://x.example/[bold]"  # type: ignore[union-attr]
+
+
+def test_title_names_the_tmux_window_only_inside_tmux() -> None:
+    assert title_sequence("avala-tui · 3 pending", tmux=False) == "\x1b]2;avala-tui · 3 pending\x07"
+    assert title_sequence("t", tmux=True) == "\x1b]2;t\x07\x1bkt\x1b\\"
