@@ -1,5 +1,5 @@
 """``python -m avala_tui``."""
 
-from avala_tui.cli import main
+from avala_tui.cli.main import main
 
 raise SystemExit(main())

@@ -14,10 +14,10 @@ from textual.screen import Screen
 
 from avala_tui.api.client import AvalaClient
 from avala_tui.api.models import Page, Task
+from avala_tui.config.settings import Settings
+from avala_tui.core.store import TaskRow
 from avala_tui.demo.app import DEFAULT_API_KEY
 from avala_tui.demo.server import DemoServer
-from avala_tui.settings import Settings
-from avala_tui.store import TaskRow
 from avala_tui.ui.app import AvalaApp, make_app
 
 #: The terminal the headless benchmarks render for.

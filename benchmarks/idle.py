@@ -33,8 +33,8 @@ from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
+from avala_tui.config.settings import DEFAULT_REFRESH_SECONDS
 from avala_tui.demo.server import DemoServer
-from avala_tui.settings import DEFAULT_REFRESH_SECONDS
 from benchmarks.appkit import SIZE, dashboard, settle
 from benchmarks.harness import (
     PtyRun,
@@ -161,7 +161,7 @@ async def _live_run(warm_up: int, refreshes: int, budget: float) -> dict[str, An
             return answered
 
         async with app.run_test(size=SIZE) as pilot:
-            feed = app.feed
+            feed = app.dashboard.task_list.feed
             if not await settle(pilot, lambda: feed.pages_loaded >= 1 and feed.in_flight is None):
                 raise RuntimeError("the dashboard did not load its first page")
             flips = 0
@@ -183,7 +183,7 @@ async def _live_run(warm_up: int, refreshes: int, budget: float) -> dict[str, An
             start_requests, start_bytes = list_requests(), resident_bytes()
             await run_refreshes(refreshes)
             # Stop refreshing before reading the end: the figure is what the run kept.
-            app.paused = True
+            app.dashboard.task_list.monitor.paused = True
             await settle(pilot, lambda: not app.workers)
             gc.collect()
             return {

@@ -22,8 +22,8 @@ import sys
 from typing import Any, Final
 
 from avala_tui.api.models import Task
+from avala_tui.core.feed import PageClaim
 from avala_tui.demo.server import DemoServer
-from avala_tui.feed import PageClaim
 from avala_tui.ui.messages import TasksPageLoaded
 from benchmarks.appkit import SIZE, dashboard, settle, task_page
 from benchmarks.harness import Result, Stat, verdict
@@ -50,7 +50,7 @@ async def _load(tasks: int) -> dict[str, Any]:
     with DemoServer() as server:
         app = dashboard(server, detail_debounce=3600)
         async with app.run_test(size=SIZE) as pilot:
-            feed = app.feed
+            feed = app.dashboard.task_list.feed
             if not await settle(pilot, lambda: feed.pages_loaded >= 1 and feed.in_flight is None):
                 raise RuntimeError("the dashboard did not load its first page")
             gc.collect()

@@ -21,8 +21,8 @@ from typing import Final
 
 from textual import events
 
+from avala_tui.core.feed import PAGE_SIZE
 from avala_tui.demo.server import DemoServer
-from avala_tui.feed import PAGE_SIZE
 from benchmarks.appkit import SIZE, dashboard, settle
 from benchmarks.harness import Result, verdict
 
@@ -39,7 +39,7 @@ async def _scroll(rows: int) -> dict[str, int]:
         server.api.clear_requests()
         app = dashboard(server)
         async with app.run_test(size=SIZE) as pilot:
-            feed, table = app.feed, app.table
+            feed, table = app.dashboard.task_list.feed, app.dashboard.table
             if not await settle(pilot, lambda: feed.pages_loaded >= 1 and feed.in_flight is None):
                 raise RuntimeError("the dashboard did not load its first page")
             viewed = 0

@@ -28,12 +28,12 @@ from typing import Final
 from textual.pilot import Pilot
 
 from avala_tui.api.client import AvalaClient
+from avala_tui.config.settings import Settings
 from avala_tui.demo.app import DEFAULT_API_KEY
 from avala_tui.demo.faults import Fault, InjectedFault
 from avala_tui.demo.server import DemoServer
-from avala_tui.settings import Settings
 from avala_tui.ui.app import AvalaApp, make_app
-from avala_tui.ui.task_table import TaskTable
+from avala_tui.ui.widgets.task_table import TaskTable
 from benchmarks.appkit import SIZE, settle
 from benchmarks.harness import Result, markdown_table, verdict
 
@@ -130,7 +130,10 @@ async def _lead(
             server.api.live_step()
             figures.live_changes += 1
             next_live += LIVE_EVERY
-        if app.connection not in ("online", "connecting") and rng.random() < 0.5:
+        if (
+            app.dashboard.task_list.monitor.connection not in ("online", "connecting")
+            and rng.random() < 0.5
+        ):
             action = "r"
             health.pressed_r()
         else:
@@ -140,18 +143,18 @@ async def _lead(
             )[0]
         figures.actions[action] += 1
         if action == "filter":
-            app.apply_filters(project=rng.choice(projects), status=rng.choice(statuses))
+            app.dashboard.apply_filters(project=rng.choice(projects), status=rng.choice(statuses))
         elif action != "wait":
             await pilot.press(action)
         await pilot.pause(STEP_PAUSE)
-        deepest = max(deepest, app.feed.pages_loaded)
+        deepest = max(deepest, app.dashboard.task_list.feed.pages_loaded)
     return deepest
 
 
 async def _compare(app: AvalaApp, pilot: Pilot[int], server: DemoServer, pages: int) -> list[str]:
     """Reload, page ``pages`` deep without faults, and list every row unlike the server's."""
     await pilot.press("r")
-    feed = app.feed
+    feed = app.dashboard.task_list.feed
     for _ in range(min(pages, MAX_COMPARED_PAGES)):
         if not await settle(pilot, lambda: feed.in_flight is None, SETTLE_TIMEOUT):
             return ["the list did not settle without faults"]
@@ -188,7 +191,7 @@ async def soak(seconds: float, fault_rate: float, refresh: float, retries: int) 
                 server.api.faults.clear()
                 figures.mismatches = await _compare(app, pilot, server, pages)
                 figures.compared_rows = len(app.query_one(TaskTable).rows)
-                filters = app.feed.filters
+                filters = app.dashboard.task_list.feed.filters
                 figures.compared_filter = (
                     f"project={filters.project or 'all'}, status={filters.status or 'all'}"
                 )

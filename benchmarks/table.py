@@ -20,8 +20,8 @@ from typing import Final
 
 from textual import events
 
+from avala_tui.core.feed import PageClaim
 from avala_tui.demo.server import DemoServer
-from avala_tui.feed import PageClaim
 from avala_tui.ui.messages import TasksPageLoaded
 from benchmarks.appkit import SIZE, FrameClock, dashboard, settle, task_page, task_rows
 from benchmarks.harness import Result, Stat, verdict
@@ -44,7 +44,7 @@ async def _measure(
     appended: list[float] = []
     pressed: list[float] = []
     async with app.run_test(size=SIZE) as pilot:
-        feed = app.feed
+        feed = app.dashboard.task_list.feed
         if not await settle(pilot, lambda: feed.pages_loaded >= 1 and feed.in_flight is None):
             raise RuntimeError("the dashboard did not load its first page")
         missing = loaded - len(feed.store)
@@ -52,7 +52,7 @@ async def _measure(
         if missing > 0:
             feed.store.append_page(task_rows(next_number, missing))
             next_number += missing
-            app.table.rows_changed()
+            app.dashboard.table.rows_changed()
         await pilot.pause()
         for _ in range(appends):
             page = task_page(next_number)

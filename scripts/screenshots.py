@@ -21,9 +21,9 @@ from typing import Any
 from textual.pilot import Pilot
 
 from avala_tui.api.client import AvalaClient
+from avala_tui.config.settings import DEMO_API_KEY, Settings
 from avala_tui.demo.data import EDGE_CASE_PROJECT
 from avala_tui.demo.server import DemoServer
-from avala_tui.settings import DEMO_API_KEY, Settings
 from avala_tui.ui.app import AvalaApp, make_app
 
 #: The demo world's newest moment; the app's clock reads a few minutes later.
@@ -54,8 +54,8 @@ async def _settle(pilot: Pilot[Any], app: AvalaApp) -> None:
     while True:
         await app.workers.wait_for_complete()
         await pilot.pause()
-        uid = app.table.cursor_uid
-        if uid is None or app.detail_cache.get(uid) is not None:
+        uid = app.dashboard.table.cursor_uid
+        if uid is None or app.dashboard.detail.cache.get(uid) is not None:
             break
         if time.monotonic() > deadline:
             raise TimeoutError(f"no detail for {uid} after {TIMEOUT} s")
@@ -72,7 +72,7 @@ async def take(shot: Shot, server: DemoServer, output: Path) -> Path:
     async with app.run_test(size=shot.size) as pilot:
         await _settle(pilot, app)
         if shot.row:
-            app.table.cursor_row = shot.row
+            app.dashboard.table.cursor_row = shot.row
             await _settle(pilot, app)
         if shot.keys:
             await pilot.press(*shot.keys)

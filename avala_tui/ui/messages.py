@@ -1,4 +1,4 @@
-"""Typed messages that carry the background workers' results back to the app."""
+"""Typed messages that carry the task list's background results back to it."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from avala_tui.api.errors import AvalaError
-from avala_tui.api.models import Page, Project, Task
-from avala_tui.feed import PageClaim
+from avala_tui.api.models import Page, Task
+from avala_tui.core.feed import PageClaim
 
 
 @dataclass
@@ -24,35 +24,6 @@ class TasksPageFailed(Message):
     """Fetching a page of tasks failed."""
 
     claim: PageClaim
-    error: AvalaError
-
-
-@dataclass
-class ProjectsPageLoaded(Message):
-    """A page of the user's projects arrived."""
-
-    page: Page[Project]
-
-
-@dataclass
-class ProjectsFailed(Message):
-    """Listing the user's projects failed."""
-
-    error: AvalaError
-
-
-@dataclass
-class TaskDetailLoaded(Message):
-    """get-task answered for the highlighted task."""
-
-    task: Task
-
-
-@dataclass
-class TaskDetailFailed(Message):
-    """get-task failed for a task."""
-
-    uid: str
     error: AvalaError
 
 

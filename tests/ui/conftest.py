@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from avala_tui.api.client import AvalaClient
+from avala_tui.config.settings import Settings
 from avala_tui.demo.app import DEFAULT_API_KEY
 from avala_tui.demo.server import DemoServer
-from avala_tui.settings import Settings
 from avala_tui.ui.app import AvalaApp, make_app
 from tests.conftest import ANCHOR
 

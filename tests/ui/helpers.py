@@ -12,6 +12,7 @@ from textual.app import App
 from textual.pilot import Pilot
 
 from avala_tui.demo.server import DemoServer
+from avala_tui.ui.app import AvalaApp
 
 TASKS_PATH = "/api/v1/tasks/"
 
@@ -46,6 +47,11 @@ def get_task_calls(server: DemoServer, uid: str | None = None) -> list[str]:
         if record.path.startswith(TASKS_PATH) and record.path != TASKS_PATH
     ]
     return paths if uid is None else [path for path in paths if path == f"{TASKS_PATH}{uid}/"]
+
+
+def header(app: AvalaApp) -> str:
+    """The header's second part: where the data comes from and its health."""
+    return app.dashboard.sub_title or ""
 
 
 def _render_screen(app: App[Any], console: Console) -> None:

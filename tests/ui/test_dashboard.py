@@ -13,10 +13,10 @@ from textual.widgets import Input, OptionList
 from avala_tui.demo.data import EDGE_CASE_PROJECT, MEDIUM_PROJECT, SMALL_PROJECT
 from avala_tui.demo.server import DemoServer
 from avala_tui.ui.app import AvalaApp
-from avala_tui.ui.detail import TaskDetail
-from avala_tui.ui.help import HelpScreen
-from avala_tui.ui.sidebar import ProjectList, StatusList
-from avala_tui.ui.task_table import TaskTable
+from avala_tui.ui.screens.help import HelpScreen
+from avala_tui.ui.widgets.detail import TaskDetail
+from avala_tui.ui.widgets.sidebar import ProjectList, StatusList
+from avala_tui.ui.widgets.task_table import TaskTable
 from tests.ui.conftest import MakeDashboard
 from tests.ui.helpers import (
     get_task_calls,
@@ -44,12 +44,12 @@ async def test_first_page_and_detail(make_dashboard: MakeDashboard, demo: DemoSe
     app = make_dashboard(app_options=QUICK)
     async with app.run_test(size=(100, 30)) as pilot:
         newest = demo.api.tasks()[0]
-        await wait_until(pilot, lambda: app.detail_cache.get(newest["uid"]) is not None)
+        await wait_until(pilot, lambda: app.dashboard.detail.cache.get(newest["uid"]) is not None)
         await settle(pilot)
         table = app.query_one(TaskTable)
         assert len(table.rows) >= 100
         assert table.rows[0].uid == newest["uid"]
-        assert app.detail.shown_uid == newest["uid"]
+        assert app.dashboard.detail.shown_uid == newest["uid"]
         assert len(get_task_calls(demo, newest["uid"])) == 1
 
 
@@ -75,7 +75,7 @@ async def test_choosing_a_project_and_a_status_with_the_keyboard(
         await settle(pilot)
         assert list_queries(demo)[0] == {"project": project, "limit": "100"}
         expected = demo.api.tasks(project, limit=100)
-        assert [row.uid for row in app.table.rows] == [task["uid"] for task in expected]
+        assert [row.uid for row in app.dashboard.table.rows] == [task["uid"] for task in expected]
 
         await pilot.press("s")
         assert _focused(app) is app.query_one(StatusList)
@@ -83,8 +83,8 @@ async def test_choosing_a_project_and_a_status_with_the_keyboard(
         await pilot.press("down", "down", "k", "enter")
         await settle(pilot)
         assert list_queries(demo)[0] == {"project": project, "status": "pending", "limit": "100"}
-        assert {row.status for row in app.table.rows} == {"pending"}
-        assert {row.project for row in app.table.rows} == {project}
+        assert {row.status for row in app.dashboard.table.rows} == {"pending"}
+        assert {row.project for row in app.dashboard.table.rows} == {project}
 
 
 async def test_choosing_filters_with_the_mouse(
@@ -115,7 +115,7 @@ async def test_choosing_filters_with_the_mouse(
             "status": "completed",
             "limit": "100",
         }
-        assert {row.status for row in app.table.rows} <= {"completed"}
+        assert {row.status for row in app.dashboard.table.rows} <= {"completed"}
 
 
 async def test_cli_flags_preselect_the_filters(
@@ -133,7 +133,7 @@ async def test_cli_flags_preselect_the_filters(
         assert statuses.selected_status == "completed"
         assert _highlighted(statuses) == "completed"
         first = demo.api.tasks(project, "completed", limit=1)[0]
-        assert app.table.rows[0].uid == first["uid"]
+        assert app.dashboard.table.rows[0].uid == first["uid"]
 
 
 async def _run_command(pilot: Pilot[int], search: str, expected: str) -> None:
@@ -183,16 +183,16 @@ async def test_scrolling_to_the_end_fetches_each_page_once(
     app = make_dashboard(project=project, app_options={"page_size": page_size, **QUICK})
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        table = app.table
+        table = app.dashboard.table
         for _ in range(2 * math.ceil(len(expected) / page_size)):
-            if app.feed.exhausted:
+            if app.dashboard.task_list.feed.exhausted:
                 break
             if how == "end key":
                 await pilot.press("G")
             else:
                 table.scroll_end(animate=False, immediate=True)
             await settle(pilot)
-        assert app.feed.exhausted
+        assert app.dashboard.task_list.feed.exhausted
         queries = list_queries(demo)
         assert len(queries) == math.ceil(len(expected) / page_size)
         cursors = [query.get("cursor") for query in queries]
@@ -218,7 +218,7 @@ async def test_pages_load_until_the_screen_is_full_and_no_further(
         await settle(pilot)
         # 41 rows fit: pages load while the last loaded row is within a screen of view.
         assert len(list_queries(demo)) == pages
-        assert len(app.table.rows) == page_size * pages
+        assert len(app.dashboard.table.rows) == page_size * pages
 
 
 async def test_end_loads_the_next_page_and_home_goes_back(
@@ -227,7 +227,7 @@ async def test_end_loads_the_next_page_and_home_goes_back(
     app = make_dashboard(app_options=QUICK)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        table = app.table
+        table = app.dashboard.table
         assert len(table.rows) == 100
         assert "100 loaded · more below" in screen_text(app)
         [first] = list_queries(demo)
@@ -260,8 +260,8 @@ async def test_the_detail_shows_get_tasks_data_with_undocumented_fields(
     app = make_dashboard(project=project, app_options=QUICK)
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(pilot)
-        app.table.cursor_row = index
-        await wait_until(pilot, lambda: app.detail_cache.get(task["uid"]) is not None)
+        app.dashboard.table.cursor_row = index
+        await wait_until(pilot, lambda: app.dashboard.detail.cache.get(task["uid"]) is not None)
         await pilot.pause()
         text = screen_text(app)
         assert task["uid"] in text
@@ -279,15 +279,15 @@ async def test_holding_j_through_twenty_rows_makes_few_get_task_calls(
     app = make_dashboard()  # the real debounce
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        rows = app.table.rows
-        await wait_until(pilot, lambda: app.detail_cache.get(rows[0].uid) is not None)
+        rows = app.dashboard.table.rows
+        await wait_until(pilot, lambda: app.dashboard.detail.cache.get(rows[0].uid) is not None)
         demo.api.clear_requests()
         await pilot.press(*["j"] * 20)
         target = rows[20].uid
-        assert app.table.cursor_uid == target
-        await wait_until(pilot, lambda: app.detail_cache.get(target) is not None)
+        assert app.dashboard.table.cursor_uid == target
+        await wait_until(pilot, lambda: app.dashboard.detail.cache.get(target) is not None)
         await settle(pilot)
-        assert app.detail.shown_uid == target
+        assert app.dashboard.detail.shown_uid == target
         assert len(get_task_calls(demo, target)) == 1
         # Only a row the cursor rested on is fetched: the last, and at most a stray one.
         assert len(get_task_calls(demo)) <= 2
@@ -302,7 +302,7 @@ async def test_a_wrong_key_is_shown_and_r_recovers(
     app = make_dashboard(api_key="not-my-key", base_url=own_demo.base_url, app_options=QUICK)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        assert len(app.table.rows) == 0
+        assert len(app.dashboard.table.rows) == 0
         text = screen_text(app)
         assert "Invalid API key." in text
         assert "r to retry" in text
@@ -311,10 +311,10 @@ async def test_a_wrong_key_is_shown_and_r_recovers(
         own_demo.api.api_key = "not-my-key"
         await pilot.press("r")
         await settle(pilot)
-        assert len(app.table.rows) == 100
+        assert len(app.dashboard.table.rows) == 100
         text = screen_text(app)
         assert "Invalid API key." not in text
-        assert app.connection == "online"
+        assert app.dashboard.task_list.monitor.connection == "online"
 
 
 async def test_a_stopped_server_is_shown_and_r_recovers(
@@ -323,20 +323,20 @@ async def test_a_stopped_server_is_shown_and_r_recovers(
     app = make_dashboard(base_url=own_demo.base_url, app_options=QUICK)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        assert len(app.table.rows) == 100
+        assert len(app.dashboard.table.rows) == 100
         own_demo.stop()
         await pilot.press("r")
         await settle(pilot)
         text = screen_text(app)
-        assert app.connection == "offline"
+        assert app.dashboard.task_list.monitor.connection == "offline"
         assert "offline" in text
         assert "AVALA_BASE_URL" in text
         own_demo.start()
         await pilot.press("r")
         await settle(pilot)
-        assert len(app.table.rows) == 100
+        assert len(app.dashboard.table.rows) == 100
         # Read afresh: mypy would keep the narrowing of the assert above.
-        recovered: str = app.connection
+        recovered: str = app.dashboard.task_list.monitor.connection
         assert recovered == "online"
         assert "AVALA_BASE_URL" not in screen_text(app)
 
@@ -351,7 +351,7 @@ async def test_help_screen(make_dashboard: MakeDashboard) -> None:
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         text = screen_text(app)
-        for keys in ("G / End", "Enter", "Tab", "ctrl+p", "q"):
+        for keys in ("G / End", "Enter", "Tab", "Ctrl+P", "q"):
             assert keys in text
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
@@ -361,7 +361,7 @@ async def test_keys_move_the_focus_between_panes(make_dashboard: MakeDashboard) 
     app = make_dashboard(app_options=QUICK)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        table, detail = app.table, app.query_one(TaskDetail)
+        table, detail = app.dashboard.table, app.query_one(TaskDetail)
         projects, statuses = app.query_one(ProjectList), app.query_one(StatusList)
         assert _focused(app) is table
         await pilot.press("enter")
@@ -384,12 +384,12 @@ async def test_clicking_rows(make_dashboard: MakeDashboard) -> None:
     app = make_dashboard(app_options=QUICK)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        table = app.table
+        table = app.dashboard.table
         # Line 0 is the column labels: line 3 is the third task.
         assert await pilot.click(TaskTable, offset=(5, 3))
         assert table.cursor_row == 2
         assert _focused(app) is table
-        await wait_until(pilot, lambda: app.detail.shown_uid == table.rows[2].uid)
+        await wait_until(pilot, lambda: app.dashboard.detail.shown_uid == table.rows[2].uid)
         # A click on the row under the cursor opens it in the detail pane.
         assert await pilot.click(TaskTable, offset=(5, 3))
-        assert _focused(app) is app.detail
+        assert _focused(app) is app.dashboard.detail

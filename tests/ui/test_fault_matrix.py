@@ -22,7 +22,7 @@ from avala_tui.demo.app import HUGE_PAGE_SIZE, LONG_STRING_LENGTH
 from avala_tui.demo.faults import Fault
 from avala_tui.demo.server import DemoServer
 from avala_tui.ui.app import AvalaApp
-from avala_tui.ui.task_table import TaskTable
+from avala_tui.ui.widgets.task_table import TaskTable
 from tests.ui.conftest import MakeDashboard
 from tests.ui.helpers import screen_text
 
@@ -75,7 +75,10 @@ async def settle(app: AvalaApp, pilot: Pilot[int]) -> None:
     for _ in range(SETTLE_ROUNDS):
         await app.workers.wait_for_complete()
         await pilot.pause()
-        if not any(worker.is_running for worker in app.workers) and app.feed.in_flight is None:
+        if (
+            not any(worker.is_running for worker in app.workers)
+            and app.dashboard.task_list.feed.in_flight is None
+        ):
             return
         assert time.monotonic() < deadline, "the app did not settle"
     raise AssertionError("the app kept working after every settle round")
@@ -267,7 +270,7 @@ async def test_odd_values_cost_one_field_not_the_page(
         assert len(table.rows) >= PAGE
         first = table.rows[0]
         assert (first.uid, first.name, first.created) == (odd["uid"], "5", None)
-        assert app.detail.shown_uid == odd["uid"]
+        assert app.dashboard.detail.shown_uid == odd["uid"]
         shown = screen_text(app)
         assert "created_at (as sent)" in shown
         assert "yesterday" in shown

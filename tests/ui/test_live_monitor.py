@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 from textual.widgets import Static
 
+from avala_tui.core.status import health_text
 from avala_tui.demo.app import RequestRecord
 from avala_tui.demo.data import SMALL_PROJECT
 from avala_tui.demo.faults import Fault
 from avala_tui.demo.server import DemoServer
 from avala_tui.ui.app import AvalaApp
-from avala_tui.ui.task_table import TaskTable
+from avala_tui.ui.widgets.task_table import TaskTable
 from tests.ui.conftest import MakeDashboard
-from tests.ui.helpers import wait_until
+from tests.ui.helpers import header, wait_until
 
 #: Every wait below is bounded by this; refreshes run every 0.2-0.3 s in these tests.
 TIMEOUT = 10.0
@@ -42,17 +44,22 @@ async def test_new_task_and_status_change_appear_within_one_refresh(
         await wait_until(pilot, lambda: new["uid"] in _uids(app), within=TIMEOUT)
 
         assert _uids(app)[0] == new["uid"], "new tasks appear at the top"
-        row = app.feed.store.get(pending.uid)
+        row = app.dashboard.task_list.feed.store.get(pending.uid)
         assert row is not None and row.status == "completed", "changed rows update in place"
-        assert app.changes.marks == {new["uid"]: "new", pending.uid: "changed"}
+        assert app.dashboard.task_list.changes.marks == {new["uid"]: "new", pending.uid: "changed"}
         assert "+1 new · 1 completed since" in str(app.query_one("#status-line", Static).content)
         assert table.cursor_uid == watched, "the cursor stays on its task"
 
         table.cursor_row = table.rows.index(row)
         await pilot.pause()
-        assert pending.uid not in app.changes.marks, "passing over a row marks it seen"
+        assert pending.uid not in app.dashboard.task_list.changes.marks, (
+            "passing over a row marks it seen"
+        )
         await pilot.press("a")
-        assert app.changes.marks == {} and app.changes.summary == ""
+        assert (
+            app.dashboard.task_list.changes.marks == {}
+            and app.dashboard.task_list.changes.summary == ""
+        )
 
 
 async def test_a_task_leaving_a_status_filter_leaves_the_list(
@@ -67,7 +74,7 @@ async def test_a_task_leaving_a_status_filter_leaves_the_list(
         await wait_until(pilot, lambda: leaving not in _uids(app), within=TIMEOUT)
         expected = [task["uid"] for task in own_demo.api.tasks(project, "pending")]
         assert _uids(app) == expected[: len(_uids(app))]
-        assert "1 left this view" in app.changes.summary
+        assert "1 left this view" in app.dashboard.task_list.changes.summary
 
 
 async def test_offline_keeps_rows_and_recovers_without_a_keypress(
@@ -76,18 +83,26 @@ async def test_offline_keeps_rows_and_recovers_without_a_keypress(
     app = make_dashboard(base_url=own_demo.base_url, refresh=0.3)
     async with app.run_test(size=(120, 30)) as pilot:
         await wait_until(
-            pilot, lambda: app.connection == "online" and len(_uids(app)) > 0, within=TIMEOUT
+            pilot,
+            lambda: app.dashboard.task_list.monitor.connection == "online" and len(_uids(app)) > 0,
+            within=TIMEOUT,
         )
         loaded = _uids(app)
         own_demo.stop()
-        await wait_until(pilot, lambda: app.connection == "offline", within=TIMEOUT)
-        assert "offline — retrying in" in app.sub_title
-        assert "last update" in app.sub_title
+        await wait_until(
+            pilot, lambda: app.dashboard.task_list.monitor.connection == "offline", within=TIMEOUT
+        )
+        assert "offline — retrying in" in header(app)
+        assert "last update" in header(app)
         assert _uids(app) == loaded, "rows stay on screen while offline"
         own_demo.start()
-        await wait_until(pilot, lambda: app.connection == "online", within=15)
-        assert app.sub_title.endswith(app._health())
-        assert "live · updated" in app.sub_title
+        await wait_until(
+            pilot, lambda: app.dashboard.task_list.monitor.connection == "online", within=15
+        )
+        assert header(app).endswith(
+            health_text(app.dashboard.task_list.monitor, monotonic_now=time.monotonic())
+        )
+        assert "live · updated" in header(app)
 
 
 async def test_a_429_waits_out_its_retry_after(
@@ -96,7 +111,9 @@ async def test_a_429_waits_out_its_retry_after(
     # No get-task while this runs: the queued 429 must meet a list request.
     app = make_dashboard(refresh=0.2, app_options={"detail_debounce": 60})
     async with app.run_test(size=(120, 30)) as pilot:
-        await wait_until(pilot, lambda: app.connection == "online", within=TIMEOUT)
+        await wait_until(
+            pilot, lambda: app.dashboard.task_list.monitor.connection == "online", within=TIMEOUT
+        )
         demo.api.faults.queue(Fault.TOO_MANY_REQUESTS, count=1, path_prefix="/tasks/")
 
         def list_requests() -> list[RequestRecord]:
@@ -105,7 +122,9 @@ async def test_a_429_waits_out_its_retry_after(
         await wait_until(
             pilot, lambda: [r.status for r in list_requests()][-2:] == [429, 200], within=TIMEOUT
         )
-        await wait_until(pilot, lambda: app.connection == "online", within=TIMEOUT)
+        await wait_until(
+            pilot, lambda: app.dashboard.task_list.monitor.connection == "online", within=TIMEOUT
+        )
         throttled, retried = list_requests()[-2:]
         waited = retried.at - throttled.at
         assert waited >= 1.0, f"retried after {waited:.2f} s despite Retry-After: 1"
@@ -116,9 +135,11 @@ async def test_paused_monitor_sends_nothing(
 ) -> None:
     app = make_dashboard(refresh=0.2, app_options={"detail_debounce": 60})
     async with app.run_test(size=(120, 30)) as pilot:
-        await wait_until(pilot, lambda: app.connection == "online", within=TIMEOUT)
+        await wait_until(
+            pilot, lambda: app.dashboard.task_list.monitor.connection == "online", within=TIMEOUT
+        )
         await pilot.press("space")
-        assert app.paused and "paused" in app.sub_title
+        assert app.dashboard.task_list.paused and "paused" in header(app)
         await app.workers.wait_for_complete()
         before = len(demo.api.requests)
         await asyncio.sleep(0.8)
@@ -140,11 +161,15 @@ async def test_a_failed_later_page_is_retried_by_itself_keeping_every_row(
         loaded = _uids(app)
         demo.api.faults.queue(fault, count=1, path_prefix="/tasks/")
         await pilot.press("end")
-        await wait_until(pilot, lambda: app.connection in ("error", "offline"), within=TIMEOUT)
+        await wait_until(
+            pilot,
+            lambda: app.dashboard.task_list.monitor.connection in ("error", "offline"),
+            within=TIMEOUT,
+        )
         assert _uids(app) == loaded, "every loaded row stays"
-        assert "retrying in" in app.sub_title
+        assert "retrying in" in header(app)
         await wait_until(pilot, lambda: len(_uids(app)) > len(loaded), within=TIMEOUT)
         assert _uids(app)[: len(loaded)] == loaded
-        assert app.connection == "online"
+        assert app.dashboard.task_list.monitor.connection == "online"
         pages = [r.query.get("cursor") for r in demo.api.requests if r.path.endswith("/tasks/")]
         assert len(pages) == len(set(pages)) + 1, "only the failed page was asked for twice"

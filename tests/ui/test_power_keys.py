@@ -16,15 +16,15 @@ from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
 
+from avala_tui.config.state import StateFile, remembered_settings
+from avala_tui.core.export import CSV_COLUMNS, unprotect_cell
+from avala_tui.core.view import Sort
 from avala_tui.demo.data import MEDIUM_PROJECT
 from avala_tui.demo.server import DemoServer
-from avala_tui.export import CSV_COLUMNS, unprotect_cell
-from avala_tui.state import StateFile, remembered_settings
 from avala_tui.ui.app import AvalaApp
-from avala_tui.ui.dialogs import ExportScreen, LinkScreen
-from avala_tui.ui.quick_filter import QuickFilter
-from avala_tui.ui.task_table import TaskTable
-from avala_tui.view import Sort
+from avala_tui.ui.screens.dialogs import ExportScreen, LinkScreen
+from avala_tui.ui.widgets.quick_filter import QuickFilter
+from avala_tui.ui.widgets.task_table import TaskTable
 from tests.ui.conftest import MakeDashboard
 from tests.ui.helpers import list_queries, settle, terminal_output, wait_until
 
@@ -81,13 +81,13 @@ async def test_slash_filters_the_loaded_rows_enter_returns_esc_clears(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         table = app.query_one(TaskTable)
-        loaded = len(app.feed.store)
+        loaded = len(app.dashboard.task_list.feed.store)
         await pilot.press("slash")
         quick_filter = app.query_one(QuickFilter)
         assert quick_filter.is_open
         assert isinstance(app.focused, Input)
         await _type(pilot, "POLY")
-        await wait_until(pilot, lambda: app.view.query == "POLY")
+        await wait_until(pilot, lambda: app.dashboard.task_list.view.query == "POLY")
         names = [row.name for row in table.rows]
         assert names and all("poly" in (name or "").casefold() for name in names)
         assert len(names) < loaded
@@ -103,7 +103,7 @@ async def test_slash_filters_the_loaded_rows_enter_returns_esc_clears(
         await pilot.press("slash", "escape")
         assert not quick_filter.is_open
         assert app.focused is table
-        assert table.rows is app.feed.store
+        assert table.rows is app.dashboard.task_list.feed.store
         assert "match" not in _status_line(app)
 
 
@@ -116,12 +116,12 @@ async def test_typing_right_after_the_slash_lands_in_the_filter(
         # As a fast typist's keys arrive: all queued before the first is handled.
         for key, character in (("slash", "/"), ("b", "b"), ("o", "o"), ("x", "x")):
             app.post_message(events.Key(key, character))
-        await wait_until(pilot, lambda: app.view.query == "box")
+        await wait_until(pilot, lambda: app.dashboard.task_list.view.query == "box")
         # Typed in the field, "/" is text, not the key that opens the filter.
         await pilot.press("slash")
-        await wait_until(pilot, lambda: app.view.query == "box/")
+        await wait_until(pilot, lambda: app.dashboard.task_list.view.query == "box/")
         await pilot.press("escape")
-        await wait_until(pilot, lambda: app.view.query == "")
+        await wait_until(pilot, lambda: app.dashboard.task_list.view.query == "")
         assert not app.query_one(QuickFilter).is_open
 
 
@@ -130,11 +130,11 @@ async def test_escape_on_the_table_clears_the_filter(make_dashboard: MakeDashboa
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("slash", *"box", "enter")
-        await wait_until(pilot, lambda: app.view.filtering)
-        assert app.focused is app.table
+        await wait_until(pilot, lambda: app.dashboard.task_list.view.filtering)
+        assert app.focused is app.dashboard.table
         await pilot.press("escape")
-        assert not app.view.filtering
-        assert app.table.rows is app.feed.store
+        assert not app.dashboard.task_list.view.filtering
+        assert app.dashboard.table.rows is app.dashboard.task_list.feed.store
 
 
 # ---------------------------------------------------------------------- sort
@@ -157,18 +157,18 @@ async def test_comma_sorts_period_reverses_and_the_order_survives_a_page(
         names = [(row.name or "").casefold() for row in table.rows]
         assert names == sorted(names, reverse=True)
         assert "by name ▼" in _status_line(app)
-        loaded = len(app.feed.store)
+        loaded = len(app.dashboard.task_list.feed.store)
         await pilot.press("end")
-        await wait_until(pilot, lambda: len(app.feed.store) > loaded)
+        await wait_until(pilot, lambda: len(app.dashboard.task_list.feed.store) > loaded)
         await settle(pilot)
         names = [(row.name or "").casefold() for row in table.rows]
-        assert len(names) == len(app.feed.store)
+        assert len(names) == len(app.dashboard.task_list.feed.store)
         assert names == sorted(names, reverse=True)
         for _ in range(7):
             await pilot.press("comma")
-        assert app.view.sort is None
+        assert app.dashboard.task_list.view.sort is None
         assert table.sort_key is None
-        assert table.rows is app.feed.store
+        assert table.rows is app.dashboard.task_list.feed.store
 
 
 async def test_period_without_a_sort_shows_the_oldest_loaded_first(
@@ -178,8 +178,10 @@ async def test_period_without_a_sort_shows_the_oldest_loaded_first(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("full_stop")
-        assert app.view.sort == Sort("created")
-        assert [row.uid for row in app.table.rows] == [row.uid for row in app.feed.store][::-1]
+        assert app.dashboard.task_list.view.sort == Sort("created")
+        assert [row.uid for row in app.dashboard.table.rows] == [
+            row.uid for row in app.dashboard.task_list.feed.store
+        ][::-1]
 
 
 async def test_clicking_a_header_sorts_reverses_and_restores(
@@ -193,8 +195,8 @@ async def test_clicking_a_header_sorts_reverses_and_restores(
         for expected in (Sort("status"), Sort("status", reverse=True), None):
             await pilot.click(TaskTable, offset=(status.x + 1, 0))
             await pilot.pause()
-            assert app.view.sort == expected
-        assert table.rows is app.feed.store
+            assert app.dashboard.task_list.view.sort == expected
+        assert table.rows is app.dashboard.task_list.feed.store
 
 
 # ---------------------------------------------------------------------- copy
@@ -209,7 +211,7 @@ async def test_y_copies_the_uid_with_osc52(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         _capture(app, terminal_writes, monkeypatch)
-        uid = app.table.cursor_uid
+        uid = app.dashboard.table.cursor_uid
         assert uid is not None
         await pilot.press("y")
         payload = base64.b64encode(uid.encode()).decode()
@@ -229,7 +231,7 @@ async def test_inside_tmux_the_copy_is_also_wrapped_for_passthrough(
         await settle(pilot)
         _capture(app, terminal_writes, monkeypatch)
         monkeypatch.setenv("TMUX", "/tmp/tmux-1000/default,4242,0")
-        uid = app.table.cursor_uid
+        uid = app.dashboard.table.cursor_uid
         assert uid is not None
         await pilot.press("y")
         payload = base64.b64encode(uid.encode()).decode()
@@ -250,13 +252,13 @@ async def test_capital_y_copies_the_json_of_get_task_or_the_row(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         _capture(app, terminal_writes, monkeypatch)
-        uid = app.table.cursor_uid
+        uid = app.dashboard.table.cursor_uid
         assert uid is not None
-        await wait_until(pilot, lambda: app.detail_cache.get(uid) is not None)
+        await wait_until(pilot, lambda: app.dashboard.detail.cache.get(uid) is not None)
         await pilot.press("Y")
         assert json.loads(_copied(terminal_writes)[-1]) == demo.api.task(uid)
         assert f"the JSON of {uid} (get-task," in _toasts(app)[-1]
-        app.detail_cache.clear()
+        app.dashboard.detail.cache.clear()
         await pilot.press("Y")
         assert json.loads(_copied(terminal_writes)[-1]) == demo.api.task(uid)
         assert f"the JSON of {uid} (list row," in _toasts(app)[-1]
@@ -279,7 +281,7 @@ async def test_o_over_ssh_shows_a_hyperlink_and_copies_it(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         _capture(app, terminal_writes, monkeypatch)
-        uid = app.table.cursor_uid
+        uid = app.dashboard.table.cursor_uid
         await pilot.press("o")
         await wait_until(pilot, lambda: isinstance(app.screen, LinkScreen))
         url = f"{demo.base_url.removesuffix('/api/v1')}/tasks/{uid}"
@@ -305,7 +307,7 @@ async def test_o_with_a_local_browser_opens_the_profiles_web_url(
     )
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        row = app.table.cursor_task
+        row = app.dashboard.table.cursor_task
         assert row is not None
         await pilot.press("o")
         await pilot.pause()
@@ -327,8 +329,8 @@ async def test_e_exports_the_filtered_rows_to_csv(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("slash", *"box", "enter", "comma")
-        await wait_until(pilot, lambda: app.view.filtering)
-        shown = [row.uid for row in app.table.rows]
+        await wait_until(pilot, lambda: app.dashboard.task_list.view.filtering)
+        shown = [row.uid for row in app.dashboard.table.rows]
         await pilot.press("e")
         await wait_until(pilot, lambda: isinstance(app.screen, ExportScreen))
         await pilot.press("c")
@@ -344,7 +346,7 @@ async def test_e_exports_the_filtered_rows_to_csv(
             task = demo.api.task(line["uid"])
             assert unprotect_cell(line["name"]) == task["name"]
             assert line["created_at"] == task["created_at"]
-            assert line["project_name"] == app.project_names[task["project"]]
+            assert line["project_name"] == app.dashboard.project_names[task["project"]]
         assert _toasts(app) == [f"Exported {len(shown)} tasks to {path}"]
 
 
@@ -367,7 +369,9 @@ async def test_e_exports_json_with_every_field_and_esc_cancels(
         (path,) = _exports(tmp_path)
         assert path.suffix == ".json"
         exported = json.loads(path.read_text(encoding="utf-8"))
-        assert [task["uid"] for task in exported] == [row.uid for row in app.feed.store]
+        assert [task["uid"] for task in exported] == [
+            row.uid for row in app.dashboard.task_list.feed.store
+        ]
         assert exported == [demo.api.task(task["uid"]) for task in exported]
 
 
@@ -400,7 +404,7 @@ async def test_filters_sort_and_theme_come_back_on_the_next_start(
     app = make_dashboard(app_options={**QUICK, "state": state}, api_key="demo-key")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.apply_filters(project=project, status="pending")
+        app.dashboard.apply_filters(project=project, status="pending")
         await settle(pilot)
         await pilot.press("comma", "comma")
         await _choose_theme(pilot, "nord")
@@ -421,8 +425,8 @@ async def test_filters_sort_and_theme_come_back_on_the_next_start(
     async with again.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert again.theme == "nord"
-        assert again.table.sort_key == "type"
-        assert again.feed.filters.project == project
-        assert again.feed.filters.status == "pending"
-        types = [row.type or "" for row in again.table.rows]
+        assert again.dashboard.table.sort_key == "type"
+        assert again.dashboard.task_list.feed.filters.project == project
+        assert again.dashboard.task_list.feed.filters.status == "pending"
+        types = [row.type or "" for row in again.dashboard.table.rows]
         assert types == sorted(types)

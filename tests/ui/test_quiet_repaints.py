@@ -10,8 +10,8 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Static
 
-from avala_tui.store import TaskRow, TaskStore
-from avala_tui.ui.task_table import CLOCK_TICK, TaskTable
+from avala_tui.core.store import TaskRow, TaskStore
+from avala_tui.ui.widgets.task_table import CLOCK_TICK, TaskTable
 from tests.ui.conftest import MakeDashboard
 
 NOW = 1_750_000_000.0
@@ -51,7 +51,7 @@ async def test_a_new_freshness_line_repaints_the_header_only(make_dashboard: Mak
         await pilot.pause(0.3)
         await settle(pilot)
         written.take()
-        app.sub_title = "updated 10:43"
+        app.dashboard.sub_title = "updated 10:43"
         await settle(pilot)
         # The whole 80x24 screen is over 4 KB; the header line is about 130 bytes.
         assert 0 < written.take() < 400
@@ -65,7 +65,7 @@ async def test_a_status_line_update_leaves_the_table_scrollbar_alone(
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause(0.3)
         await settle(pilot)
-        assert app.table.show_vertical_scrollbar
+        assert app.dashboard.table.show_vertical_scrollbar
         written.take()
         app.query_one("#status-line", Static).update("a different status")
         await settle(pilot)

@@ -52,9 +52,9 @@ def ready(*keys: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
 
         async def quiet() -> None:
             await settle(pilot)
-            uid = app.table.cursor_uid
+            uid = app.dashboard.table.cursor_uid
             if uid is not None:
-                await wait_until(pilot, lambda: app.detail_cache.get(uid) is not None)
+                await wait_until(pilot, lambda: app.dashboard.detail.cache.get(uid) is not None)
             await settle(pilot)
 
         await quiet()

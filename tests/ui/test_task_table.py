@@ -16,9 +16,9 @@ from textual.pilot import Pilot
 from textual.strip import Strip
 from textual.widgets import Static
 
-from avala_tui.store import TaskRow, TaskStore
-from avala_tui.ui.task_table import CLOCK_TICK, TaskTable, layout_columns
-from avala_tui.ui.text import fit
+from avala_tui.core.store import TaskRow, TaskStore
+from avala_tui.core.text import fit
+from avala_tui.ui.widgets.task_table import CLOCK_TICK, TaskTable, layout_columns
 
 NOW = 1_750_000_000.0
 PROJECT = "770a9600-g40d-63f6-c938-668877660000"

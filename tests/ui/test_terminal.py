@@ -6,16 +6,13 @@ import base64
 
 import pytest
 
+from avala_tui.core.links import AVALA_WEB_URL, has_local_browser, task_url, web_origin
 from avala_tui.ui.terminal import (
-    AVALA_WEB_URL,
-    has_local_browser,
     hyperlink,
     inside_tmux,
     osc52,
-    task_url,
     title_sequence,
     tmux_passthrough,
-    web_origin,
 )
 
 

@@ -12,7 +12,7 @@ import json
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from avala_tui.ui.sidebar import ProjectList
+from avala_tui.ui.widgets.sidebar import ProjectList
 from tests.api.stub_server import Received, Reply, StubServer, json_reply
 from tests.api.test_reference import GET_EXAMPLE, LIST_EXAMPLE, PROJECT, TASK_UID
 from tests.ui.conftest import MakeDashboard
@@ -73,13 +73,13 @@ async def test_the_reference_example_and_hostile_names_show_literally(
     async with StubServer(_answer) as stub:
         app = make_dashboard(base_url=stub.base_url, app_options={"detail_debounce": 0.01})
         async with app.run_test(size=(120, 30)) as pilot:
-            await wait_until(pilot, lambda: app.feed.exhausted)
+            await wait_until(pilot, lambda: app.dashboard.task_list.feed.exhausted)
             await settle(pilot)
             # The second page was asked of the stub, with the cursor from the example's link.
             [second] = [r for r in stub.requests if "cursor=" in r.target]
             assert parse_qs(urlsplit(second.target).query)["cursor"] == ["cD0yMDI1"]
 
-            table = app.table
+            table = app.dashboard.table
             assert [row.uid for row in table.rows] == [TASK_UID, *HOSTILE_NAMES]
             text = screen_text(app)
             assert PROJECT_NAME in text
@@ -88,7 +88,7 @@ async def test_the_reference_example_and_hostile_names_show_literally(
             assert app.query_one(ProjectList).option_count == 2
 
             # Each task in the detail pane, as get-task returned it.
-            await wait_until(pilot, lambda: app.detail_cache.get(TASK_UID) is not None)
+            await wait_until(pilot, lambda: app.dashboard.detail.cache.get(TASK_UID) is not None)
             await pilot.pause()
             text = screen_text(app)
             assert TASK_UID in text
@@ -98,11 +98,11 @@ async def test_the_reference_example_and_hostile_names_show_literally(
                 table.cursor_row = index
 
                 def fetched(uid: str = uid) -> bool:
-                    return app.detail_cache.get(uid) is not None
+                    return app.dashboard.detail.cache.get(uid) is not None
 
                 await wait_until(pilot, fetched)
                 await pilot.pause()
-                assert app.detail.shown_uid == uid
+                assert app.dashboard.detail.shown_uid == uid
                 detail_lines = screen_text(app).splitlines()
                 assert any(SHOWN_AS[name] in line for line in detail_lines)
 

@@ -1,0 +1,75 @@
+"""Starting the dashboard: the first requests go out while Textual is still being imported.
+
+Imports no Textual itself. Importing Textual and the app takes about as long as a
+request to a remote API, so the event loop starts first: it makes the client and
+sends the first task and project requests, then imports the UI on a worker thread
+(the loop serves the requests meanwhile) and runs the app on the same loop with
+the same client; the app takes those answers instead of asking again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Final
+
+from avala_tui.api.client import AvalaClient
+from avala_tui.cli.prefetch import PrefetchingClient
+from avala_tui.config.settings import DEMO_API_KEY, Settings
+from avala_tui.config.state import StateFile
+from avala_tui.core.feed import PAGE_SIZE
+
+if TYPE_CHECKING:
+    from avala_tui.ui.app import AvalaApp
+
+#: How often the embedded demo world changes, so `--demo` shows a live monitor at work.
+DEMO_LIVE_EVERY: Final = 5.0
+
+
+def resolve_endpoint(
+    settings: Settings, stack: contextlib.ExitStack, *, live_every: float | None = None
+) -> tuple[str, str | None]:
+    """The base URL and key to use; with ``--demo``, a demo API started for ``stack``'s life."""
+    if not settings.demo:
+        return settings.base_url, settings.api_key_value
+    from avala_tui.demo.server import DemoServer
+
+    server = stack.enter_context(DemoServer(api_key=DEMO_API_KEY, live_every=live_every))
+    return server.base_url, DEMO_API_KEY
+
+
+def run_dashboard(settings: Settings, state: StateFile | None = None) -> int:
+    """Run the dashboard in this terminal until the user quits; returns the exit code."""
+    return asyncio.run(_run_dashboard(settings, state))
+
+
+async def _run_dashboard(settings: Settings, state: StateFile | None) -> int:
+    with contextlib.ExitStack() as stack:
+        base_url, api_key = resolve_endpoint(settings, stack, live_every=DEMO_LIVE_EVERY)
+        assert api_key is not None, "the CLI refuses to start without a key"
+        client = PrefetchingClient(
+            AvalaClient(api_key, base_url),
+            project=settings.project,
+            status=settings.status,
+            limit=PAGE_SIZE,
+        )
+        try:
+            make_app, run_until_exit = await asyncio.to_thread(_import_ui)
+            app = make_app(settings, client, state=state)
+            # What exists now (the modules, the embedded demo's 60,000 tasks) lives until
+            # exit: kept out of the collector's passes, it costs no pauses while the app
+            # runs and no full walk as the process ends.
+            gc.freeze()
+            return await run_until_exit(app)
+        finally:
+            await client.aclose()
+
+
+def _import_ui() -> tuple[Callable[..., AvalaApp], Callable[[AvalaApp], Awaitable[int]]]:
+    """Import Textual and the app (on a worker thread: this is the slow part of a start)."""
+    from avala_tui.ui.app import make_app
+    from avala_tui.ui.lifecycle import run_until_exit
+
+    return make_app, run_until_exit

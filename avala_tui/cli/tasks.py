@@ -1,0 +1,212 @@
+"""``avala-tui tasks``: the task list on stdout, for scripts and cron. No Textual.
+
+Uses the dashboard's settings and client and prints each page as it arrives:
+one page by default, every page with ``--all``, and at most ``--limit`` tasks.
+Formats: ``table`` (plain, aligned, for people), ``csv`` and ``json`` (JSON
+Lines: one task object per line, so a consumer can start before the end); see
+:mod:`avala_tui.core.export` for what they hold. API text is printed literally:
+the table and CSV on a terminal show control characters as symbols, JSON
+escapes them. Exit codes: 0 ok, 2 configuration or a refused request, 3
+authentication or permission, 4 network or server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import csv
+import os
+import sys
+from collections.abc import Callable, Mapping
+from datetime import UTC
+from typing import Final, Literal, TextIO
+
+from avala_tui.api.client import AvalaClient
+from avala_tui.api.errors import AvalaError, ConfigurationError
+from avala_tui.api.models import Task
+from avala_tui.cli.exit_codes import EXIT_CONFIG, EXIT_INTERRUPTED, EXIT_OK, exit_code
+from avala_tui.cli.launch import resolve_endpoint
+from avala_tui.config.settings import Settings
+from avala_tui.core.export import CSV_COLUMNS, CSV_LINE_END, csv_cells, json_text, task_record
+from avala_tui.core.feed import PAGE_SIZE
+from avala_tui.core.text import clean, fit
+
+OutputFormat = Literal["table", "csv", "json"]
+FORMATS: Final[tuple[OutputFormat, ...]] = ("table", "csv", "json")
+
+#: Table columns and their widths; the name is last and never cut.
+_TABLE: Final = (("UID", 36), ("STATUS", 11), ("TYPE", 22), ("CREATED", 20), ("PROJECT", 24))
+_GAP: Final = "  "
+
+
+def _table_writer(out: TextIO, names: Mapping[str, str]) -> Callable[[Task], None]:
+    print(_GAP.join(fit(title, width) for title, width in _TABLE) + _GAP + "NAME", file=out)
+
+    def write(task: Task) -> None:
+        created = task.created_at
+        project = task.project
+        cells = (
+            clean(task.uid).ljust(36),
+            fit(clean(task.status), 11),
+            fit(clean(task.type), 22),
+            fit(
+                "—" if created is None else created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                20,
+            ),
+            fit(clean(None if project is None else names.get(project, project)), 24),
+            clean(task.name, placeholder=""),
+        )
+        print(_GAP.join(cells).rstrip(), file=out)
+
+    return write
+
+
+def _csv_writer(out: TextIO, names: Mapping[str, str], terminal: bool) -> Callable[[Task], None]:
+    writer = csv.writer(out, lineterminator=CSV_LINE_END)
+    writer.writerow(CSV_COLUMNS)
+
+    def write(task: Task) -> None:
+        name = None if task.project is None else names.get(task.project)
+        cells = csv_cells(task_record(task), name)
+        # Redirected, CSV is exact; on a terminal nothing in it may act on the terminal.
+        writer.writerow([clean(cell, placeholder="") for cell in cells] if terminal else cells)
+
+    return write
+
+
+def _json_writer(out: TextIO) -> Callable[[Task], None]:
+    def write(task: Task) -> None:
+        out.write(json_text(task_record(task)) + "\n")
+
+    return write
+
+
+def _writer(fmt: OutputFormat, out: TextIO, names: Mapping[str, str]) -> Callable[[Task], None]:
+    if fmt == "json":
+        return _json_writer(out)
+    if fmt == "csv":
+        return _csv_writer(out, names, out.isatty())
+    return _table_writer(out, names)
+
+
+async def _project_names(client: AvalaClient) -> dict[str, str]:
+    names: dict[str, str] = {}
+    cursor: str | None = None
+    seen: set[str] = set()
+    while True:
+        page = await client.list_projects(cursor=cursor)
+        names.update((project.uid, project.name or project.uid) for project in page.items)
+        cursor = page.next_cursor
+        if cursor is None or cursor in seen:
+            return names
+        seen.add(cursor)
+
+
+async def stream_tasks(
+    client: AvalaClient,
+    out: TextIO,
+    *,
+    fmt: OutputFormat,
+    project: str | None = None,
+    status: str | None = None,
+    all_pages: bool = False,
+    limit: int | None = None,
+    page_size: int = PAGE_SIZE,
+) -> int:
+    """Print tasks page by page as they arrive; returns how many were printed.
+
+    One page unless ``all_pages``; with a ``limit``, pages until that many tasks.
+    """
+    names = {} if fmt == "json" else await _project_names(client)
+    write: Callable[[Task], None] | None = None
+    printed = 0
+    cursor: str | None = None
+    seen: set[str] = set()
+    while limit is None or printed < limit:
+        size = page_size if limit is None else min(page_size, limit - printed)
+        page = await client.list_tasks(project=project, status=status, cursor=cursor, limit=size)
+        items = page.items if limit is None else page.items[: limit - printed]
+        if write is None:
+            # Only once the API has answered: a failure prints nothing on stdout.
+            write = _writer(fmt, out, names)
+        for task in items:
+            write(task)
+        out.flush()
+        printed += len(items)
+        cursor = page.next_cursor
+        if cursor is None or cursor in seen or not (all_pages or limit is not None):
+            break
+        seen.add(cursor)
+    return printed
+
+
+async def _run(
+    settings: Settings,
+    base_url: str,
+    api_key: str,
+    out: TextIO,
+    err: TextIO,
+    fmt: OutputFormat,
+    all_pages: bool,
+    limit: int | None,
+    page_size: int,
+) -> int:
+    try:
+        client = AvalaClient(api_key, base_url)
+    except ConfigurationError as error:
+        print(f"avala-tui: {clean(error.message)}", file=err)
+        return EXIT_CONFIG
+    async with client:
+        try:
+            await stream_tasks(
+                client,
+                out,
+                fmt=fmt,
+                project=settings.project,
+                status=settings.status,
+                all_pages=all_pages,
+                limit=limit,
+                page_size=page_size,
+            )
+        except AvalaError as error:
+            print(f"avala-tui: {error.kind}: {clean(error.message)}", file=err)
+            return exit_code(error)
+    return EXIT_OK
+
+
+def _stop_writing(out: TextIO) -> None:
+    """After a broken pipe, point stdout at /dev/null so the exit flush stays quiet."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, out.fileno())
+        os.close(devnull)
+
+
+def run_tasks(
+    settings: Settings,
+    *,
+    fmt: OutputFormat = "table",
+    all_pages: bool = False,
+    limit: int | None = None,
+    page_size: int = PAGE_SIZE,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    """Run the ``tasks`` command; returns the exit status."""
+    out = sys.stdout if out is None else out
+    err = sys.stderr if err is None else err
+    with contextlib.ExitStack() as stack:
+        base_url, api_key = resolve_endpoint(settings, stack)
+        if api_key is None:
+            print("avala-tui: no API key (set AVALA_API_KEY)", file=err)
+            return EXIT_CONFIG
+        try:
+            return asyncio.run(
+                _run(settings, base_url, api_key, out, err, fmt, all_pages, limit, page_size)
+            )
+        except BrokenPipeError:
+            # The reader stopped (`| head`): that is not an error.
+            _stop_writing(out)
+            return EXIT_OK
+        except KeyboardInterrupt:
+            return EXIT_INTERRUPTED

@@ -1,0 +1,1 @@
+"""Settings, remembered state and where their files live. Imports no Textual."""

@@ -1,0 +1,174 @@
+"""Settings: command-line flags over environment over a TOML config file with profiles.
+
+The config file lives in the user's config directory (``config.toml``)::
+
+    default_profile = "work"
+
+    [profiles.work]
+    api_key = "..."          # better kept in AVALA_API_KEY
+    base_url = "https://api.avala.ai/api/v1"
+    refresh = 15
+    project = "<project uid>"
+    status = "pending"
+    web_url = "https://avala.ai"   # where `o` opens a task; may hold {uid} and {project}
+
+Environment variables are the ones the official SDK reads: ``AVALA_API_KEY`` and
+``AVALA_BASE_URL``. Imports no Textual.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Final
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+from avala_tui.api.client import DEFAULT_BASE_URL
+from avala_tui.config.paths import config_path
+
+ENV_API_KEY: Final = "AVALA_API_KEY"
+ENV_BASE_URL: Final = "AVALA_BASE_URL"
+DEFAULT_PROFILE: Final = "default"
+DEFAULT_REFRESH_SECONDS: Final = 15.0
+#: The key the embedded demo API expects (it guards nothing: the server is loopback-only).
+DEMO_API_KEY: Final = "demo-key"
+#: An http(s) URL of printable ASCII: it is written into terminal escape sequences.
+WEB_URL_PATTERN: Final = r"^https?://[\x21-\x7e]+$"
+
+
+class SettingsError(Exception):
+    """The settings could not be read or are not valid; the message says how to fix it."""
+
+
+class Settings(BaseModel):
+    """Everything the app and the headless commands need to run, already resolved."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    api_key: SecretStr | None = None
+    """The Avala API key; a SecretStr so a stray repr or log line never shows it."""
+    base_url: str = DEFAULT_BASE_URL
+    """The API root, ending in /api/v1."""
+    profile: str = DEFAULT_PROFILE
+    """The config-file profile these settings came from."""
+    project: str | None = None
+    """The project uid preselected in the sidebar, or None for all projects."""
+    status: str | None = None
+    """The status preselected in the sidebar, or None for every status."""
+    refresh: float = Field(default=DEFAULT_REFRESH_SECONDS, ge=0)
+    """Seconds between live refreshes; 0 turns live refresh off."""
+    task: str | None = None
+    """A task uid to open in the detail pane at start."""
+    demo: bool = False
+    """Whether to run against the embedded demo API instead of Avala."""
+    debug_log: Path | None = None
+    """Where to write a debug log (the key redacted), or None for no log."""
+    web_url: str | None = Field(default=None, pattern=WEB_URL_PATTERN)
+    """Avala's web app (origin, or a template with {uid} and {project}) for opening a task."""
+    warnings: tuple[str, ...] = ()
+    """Problems worth telling the user that did not stop the app (a readable key file)."""
+
+    @property
+    def api_key_value(self) -> str | None:
+        """The key itself, for the one place that sends it."""
+        return None if self.api_key is None else self.api_key.get_secret_value()
+
+
+class _Profile(BaseModel):
+    """One ``[profiles.NAME]`` table of the config file; unknown keys are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    api_key: str | None = None
+    base_url: str | None = None
+    project: str | None = None
+    status: str | None = None
+    refresh: float | None = Field(default=None, ge=0)
+    web_url: str | None = Field(default=None, pattern=WEB_URL_PATTERN)
+
+
+def _read_config(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        return {}
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise SettingsError(f"Cannot read the config file {path}: {exc}") from exc
+
+
+def _key_file_warning(path: Path) -> str | None:
+    # A key in a file others can read is a leak waiting to happen (ssh does the same check).
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        return f"{path} holds an API key and is readable by other users; run: chmod 600 {path}"
+    return None
+
+
+def load_settings(
+    *,
+    flags: Mapping[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
+    path: Path | None = None,
+) -> Settings:
+    """Resolve settings: flags over environment over the config file's profile over defaults.
+
+    ``flags`` holds only the options the user actually gave (None values are ignored).
+    """
+    env = os.environ if env is None else env
+    given = {name: value for name, value in (flags or {}).items() if value is not None}
+    path = config_path(env) if path is None else path
+    document = _read_config(path)
+
+    profile_name = str(given.get("profile") or document.get("default_profile") or DEFAULT_PROFILE)
+    profiles = document.get("profiles", {})
+    if not isinstance(profiles, dict):
+        raise SettingsError(f"{path}: 'profiles' must be a table of [profiles.NAME] tables.")
+    if "profile" in given and profile_name not in profiles:
+        known = ", ".join(sorted(profiles)) or "none"
+        raise SettingsError(f"No profile named {profile_name!r} in {path} (profiles: {known}).")
+    try:
+        profile = _Profile.model_validate(profiles.get(profile_name, {}))
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(map(str, error['loc']))}: {error['msg']}" for error in exc.errors()
+        )
+        raise SettingsError(f"{path} [profiles.{profile_name}]: {problems}") from None
+
+    warnings: list[str] = []
+    if profile.api_key and (warning := _key_file_warning(path)):
+        warnings.append(warning)
+
+    resolved: dict[str, Any] = {
+        key: value for key, value in profile.model_dump().items() if value is not None
+    }
+    if env.get(ENV_API_KEY):
+        resolved["api_key"] = env[ENV_API_KEY]
+    if env.get(ENV_BASE_URL):
+        resolved["base_url"] = env[ENV_BASE_URL]
+    resolved.update(given)
+    resolved["profile"] = profile_name
+    resolved["warnings"] = tuple(warnings)
+    if "base_url" in resolved:
+        resolved["base_url"] = str(resolved["base_url"]).rstrip("/")
+    try:
+        return Settings.model_validate(resolved)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(map(str, error['loc']))}: {error['msg']}" for error in exc.errors()
+        )
+        raise SettingsError(f"Invalid settings: {problems}") from None
+
+
+MISSING_KEY_HELP: Final = f"""\
+avala-tui needs an Avala API key. Create one in Avala under Settings → API keys, then either
+export {ENV_API_KEY}=<your key> (the variable the official avala SDK reads too), pass it in a
+profile of {{config}} (api_key = "...", chmod 600), or try the dashboard
+with its built-in demo data, which needs no key: avala-tui --demo"""

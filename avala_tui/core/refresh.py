@@ -1,0 +1,57 @@
+"""Merging a live refresh into the loaded rows. No Textual.
+
+A refresh re-fetches the first page and the pages on screen. Each fresh page
+updates the rows it holds, brings in tasks not seen before, and tells which
+loaded rows have left the view (a status filter they no longer match).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from avala_tui.api.models import Page, Task
+from avala_tui.core.feed import FIRST_PAGE
+from avala_tui.core.store import TaskRow, TaskStore
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshResult:
+    """What a refresh changed in the store."""
+
+    added: tuple[str, ...] = ()
+    """Uids of tasks new to the list, top to bottom."""
+    status_changed: tuple[tuple[str, str | None], ...] = ()
+    """(uid, new status) of loaded tasks whose status changed."""
+    gone: tuple[str, ...] = ()
+    """Uids of loaded tasks that left the list."""
+
+
+def apply_refresh(
+    store: TaskStore, pages: Sequence[tuple[str, Page[Task]]], *, exhausted: bool
+) -> RefreshResult:
+    """Merge re-fetched pages (by the cursor each was fetched with) into ``store``.
+
+    ``exhausted`` says whether the list's last page is loaded: only then can a
+    task that sorts below every loaded row belong on screen.
+    """
+    added: list[str] = []
+    status_changed: list[str] = []
+    gone: list[str] = []
+    for cursor, page in pages:
+        rows = [TaskRow.from_task(task) for task in page.items]
+        first_page = cursor == FIRST_PAGE
+        merged = store.merge_refresh(rows, insert_new=first_page, bottom_open=not exhausted)
+        added += merged.added
+        status_changed += merged.status_changed
+        created = [row.created for row in rows if row.created is not None]
+        if created or (first_page and not page.has_more):
+            gone += store.remove_missing(
+                rows,
+                newer_than=min(created) if page.has_more else None,
+                older_than=None if first_page or not created else max(created),
+            )
+    new_statuses = tuple(
+        (uid, row.status) for uid in status_changed if (row := store.get(uid)) is not None
+    )
+    return RefreshResult(tuple(added), new_statuses, tuple(gone))

@@ -1,0 +1,467 @@
+"""The dashboard screen: filter sidebar, task list and detail pane, and the keys that work on them.
+
+The screen composes the panes, hands them what they need (the client, the shared
+project names, the initial filters) and routes what they say to each other: a
+filter chosen in the sidebar goes to the task list, a row the cursor rests on to
+the detail pane, the list's health to the header. Each pane does its own work.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import ClassVar, Final
+from urllib.parse import urlsplit
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input
+
+from avala_tui.api.protocol import TasksAPI
+from avala_tui.config.settings import Settings
+from avala_tui.core.export import ExportFormat, export_rows, row_record, task_record
+from avala_tui.core.feed import PAGE_SIZE, TaskFilter
+from avala_tui.core.links import has_local_browser, task_url
+from avala_tui.core.status import header_text, health_text, terminal_title
+from avala_tui.core.store import TaskRow
+from avala_tui.core.text import clean
+from avala_tui.core.view import Sort, header_sort, next_sort
+from avala_tui.ui.screens.dialogs import ExportScreen, LinkScreen
+from avala_tui.ui.terminal import inside_tmux
+from avala_tui.ui.widgets.detail import DETAIL_DEBOUNCE_SECONDS, TaskDetail
+from avala_tui.ui.widgets.sidebar import FilterSidebar, ProjectList, StatusList
+from avala_tui.ui.widgets.task_list import TaskListPane
+from avala_tui.ui.widgets.task_table import TaskTable
+
+#: The header's icon: a plain glyph that is none of the table's change marks.
+HEADER_ICON: Final = "≡"
+
+
+class DashboardScreen(Screen[None]):
+    """Browse and monitor tasks: the one screen the dashboard runs on."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # In footer order: what fits at 80 columns comes first; ? lists every key.
+        # Priority: handled before the keys typed after it are dispatched (see check_action).
+        Binding(
+            "slash",
+            "quick_filter",
+            "Filter",
+            key_display="/",
+            priority=True,
+            id="quick-filter",
+            tooltip="filter the loaded tasks (Enter: back to them, Esc: clear)",
+        ),
+        Binding("p", "focus_projects", "Projects", id="projects", tooltip="projects"),
+        Binding("s", "focus_statuses", "Status", id="statuses", tooltip="status filter"),
+        Binding("r", "reload", "Reload", id="reload", tooltip="reload (and retry after an error)"),
+        Binding(
+            "space",
+            "toggle_pause",
+            "Pause",
+            key_display="space",
+            id="pause",
+            tooltip="pause / resume live refresh",
+        ),
+        Binding(
+            "comma",
+            "sort_next",
+            "Sort",
+            key_display=",",
+            id="sort",
+            tooltip="sort by the next column (or click a column)",
+        ),
+        Binding(
+            "y",
+            "copy_uid",
+            "Copy",
+            id="copy-uid",
+            tooltip="copy the task's uid (OSC 52: SSH and tmux too)",
+        ),
+        Binding(
+            "o",
+            "open_task",
+            "Open",
+            id="open",
+            tooltip="open in Avala (over SSH: show and copy the link)",
+        ),
+        Binding(
+            "e",
+            "export",
+            "Export",
+            id="export",
+            tooltip="export the loaded (filtered) tasks: CSV or JSON",
+        ),
+        Binding(
+            "t", "focus_table", "Tasks", show=False, id="tasks", tooltip="back to the task table"
+        ),
+        Binding(
+            "d",
+            "toggle_detail",
+            "Detail",
+            show=False,
+            id="detail",
+            tooltip="show or hide the detail pane",
+        ),
+        Binding(
+            "a",
+            "acknowledge",
+            "Seen",
+            show=False,
+            id="seen",
+            tooltip="mark every change seen (● new, ◆ changed)",
+        ),
+        Binding(
+            "full_stop",
+            "sort_reverse",
+            "Reverse sort",
+            key_display=".",
+            show=False,
+            id="sort-reverse",
+            tooltip="reverse the sort",
+        ),
+        Binding(
+            "Y",
+            "copy_json",
+            "Copy JSON",
+            show=False,
+            id="copy-json",
+            tooltip="copy the task's JSON",
+        ),
+        Binding(
+            "tab",
+            "app.focus_next",
+            "Next pane",
+            show=False,
+            id="next-pane",
+            tooltip="next pane",
+        ),
+        Binding(
+            "shift+tab",
+            "app.focus_previous",
+            "Previous pane",
+            show=False,
+            id="previous-pane",
+            tooltip="previous pane",
+        ),
+        Binding(
+            "escape",
+            "back_to_tasks",
+            "Back",
+            show=False,
+            id="back",
+            tooltip="clear the quick filter; back to the task table",
+        ),
+    ]
+
+    # Textual's own sub_title repaints the whole screen on every change (about 5 KB at
+    # 80x24); the header watches it and repaints its one line, which is all that changed.
+    sub_title: reactive[str | None] = reactive[str | None](None, repaint=False, init=False)
+    """The header's second part: where the data comes from, and how fresh it is."""
+
+    @dataclass
+    class FiltersApplied(Message):
+        """The user applied filters: the app remembers them."""
+
+        filters: TaskFilter
+
+    @dataclass
+    class SortApplied(Message):
+        """The user sorted the list: the app remembers it."""
+
+        sort: Sort | None
+
+    @dataclass
+    class TitleChanged(Message):
+        """The terminal title should change (the pending count moved)."""
+
+        title: str
+
+    def __init__(
+        self,
+        client: TasksAPI,
+        settings: Settings,
+        *,
+        clock: Callable[[], float] = time.time,
+        page_size: int = PAGE_SIZE,
+        detail_debounce: float = DETAIL_DEBOUNCE_SECONDS,
+        sort: Sort | None = None,
+    ) -> None:
+        super().__init__()
+        self.client = client
+        self.settings = settings
+        self.clock = clock
+        self.page_size = page_size
+        self.detail_debounce = detail_debounce
+        self.project_names: dict[str, str] = {}
+        """Project names by uid, shared by the sidebar (which fills it) and the table."""
+        self._initial_sort = sort
+        self._header_text = ""
+
+    def compose(self) -> ComposeResult:
+        settings = self.settings
+        yield Header(icon=HEADER_ICON)
+        with Horizontal(id="body"):
+            yield FilterSidebar(
+                self.client,
+                project_names=self.project_names,
+                project=settings.project,
+                status=settings.status,
+                id="sidebar",
+            )
+            with Vertical(id="workspace"):
+                yield TaskListPane(
+                    self.client,
+                    filters=TaskFilter(settings.project, settings.status),
+                    refresh=settings.refresh,
+                    project_names=self.project_names,
+                    clock=self.clock,
+                    page_size=self.page_size,
+                    id="table-area",
+                )
+                yield TaskDetail(
+                    self.client,
+                    project_names=self.project_names,
+                    clock=self.clock,
+                    debounce=self.detail_debounce,
+                    id="detail",
+                )
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.table.focus()
+        if self._initial_sort is not None:
+            self.task_list.set_sort(self._initial_sort)
+        if self.settings.task:
+            self.detail.open_task(self.settings.task)
+        self._update_header()
+
+    # The panes ----------------------------------------------------------------
+
+    @property
+    def task_list(self) -> TaskListPane:
+        """The task list pane."""
+        return self.query_one(TaskListPane)
+
+    @property
+    def table(self) -> TaskTable:
+        """The task table."""
+        return self.query_one("#tasks", TaskTable)
+
+    @property
+    def detail(self) -> TaskDetail:
+        """The detail pane."""
+        return self.query_one("#detail", TaskDetail)
+
+    @property
+    def sidebar(self) -> FilterSidebar:
+        """The filter sidebar."""
+        return self.query_one(FilterSidebar)
+
+    # Routing between the panes ---------------------------------------------------
+
+    @on(FilterSidebar.Changed)
+    def _filters_changed(self, message: FilterSidebar.Changed) -> None:
+        message.stop()
+        filters = TaskFilter(message.project, message.status)
+        self.task_list.set_filters(filters)
+        self.post_message(self.FiltersApplied(filters))
+
+    @on(FilterSidebar.ProjectsChanged)
+    def _projects_changed(self, message: FilterSidebar.ProjectsChanged) -> None:
+        message.stop()
+        self.task_list.projects_changed()
+
+    @on(TaskTable.Highlighted)
+    def _row_highlighted(self, message: TaskTable.Highlighted) -> None:
+        message.stop()
+        if message.row is not None:
+            self.task_list.seen(message.row.uid)
+        self.detail.follow(message.row)
+
+    @on(TaskTable.Selected)
+    def _row_selected(self, message: TaskTable.Selected) -> None:
+        message.stop()
+        self.detail.display = True
+        self.detail.focus()
+
+    @on(TaskTable.HeaderClicked)
+    def _header_clicked(self, message: TaskTable.HeaderClicked) -> None:
+        message.stop()
+        self._set_sort(header_sort(self.task_list.view.sort, message.column_key))
+
+    @on(TaskListPane.StateChanged)
+    def _list_state_changed(self, message: TaskListPane.StateChanged) -> None:
+        message.stop()
+        self._update_header()
+        self._update_counts()
+        pane = self.task_list
+        title = terminal_title(pending=pane.pending_count(), exhausted=pane.feed.exhausted)
+        self.post_message(self.TitleChanged(title))
+
+    def _update_header(self) -> None:
+        pane = self.task_list
+        health = health_text(pane.monitor, monotonic_now=time.monotonic())
+        base_url = self.client.base_url
+        text = header_text(
+            health,
+            demo=self.settings.demo,
+            host=urlsplit(base_url).netloc or base_url,
+            profile=self.settings.profile,
+        )
+        # Assigning the same text still repaints the header: over SSH every byte counts.
+        if text != self._header_text:
+            self._header_text = text
+            self.sub_title = text
+
+    def _update_counts(self) -> None:
+        """Counts of what is loaded, in the sidebar; "+" while more pages remain."""
+        store = self.task_list.feed.store
+        self.sidebar.show_counts(
+            {
+                project: store.tally(project=project, status="pending")
+                for project in store.projects_counted()
+            },
+            pending=store.tally(status="pending"),
+            completed=store.tally(status="completed"),
+            total=len(store),
+            lower_bound=not self.task_list.feed.exhausted,
+        )
+
+    def apply_filters(self, *, project: str | None, status: str | None) -> None:
+        """Set the filters as if the user had chosen them in the sidebar."""
+        self.sidebar.apply(project=project, status=status)
+
+    # Actions ----------------------------------------------------------------------
+
+    def action_focus_projects(self) -> None:
+        """Move to the project list."""
+        self.query_one(ProjectList).focus()
+
+    def action_focus_statuses(self) -> None:
+        """Move to the status filter."""
+        self.query_one(StatusList).focus()
+
+    def action_focus_table(self) -> None:
+        """Move to the task table."""
+        self.table.focus()
+
+    def action_toggle_detail(self) -> None:
+        """Show or hide the detail pane."""
+        self.detail.display = not self.detail.display
+
+    def action_reload(self) -> None:
+        """Retry what failed now, keeping what is loaded; otherwise reload from the top."""
+        self.sidebar.reload()
+        self.task_list.reload()
+        self.detail.reload()
+
+    def action_toggle_pause(self) -> None:
+        """Pause or resume live refresh."""
+        self.task_list.toggle_pause()
+
+    def action_acknowledge(self) -> None:
+        """Mark every change as seen."""
+        self.task_list.acknowledge()
+
+    def _set_sort(self, sort: Sort | None) -> None:
+        self.task_list.set_sort(sort)
+        self.post_message(self.SortApplied(sort))
+
+    def action_sort_next(self) -> None:
+        """Sort by the next column; after the last, back to the API's order."""
+        self._set_sort(next_sort(self.task_list.view.sort))
+
+    def action_sort_reverse(self) -> None:
+        """Reverse the sort; the API's order (newest first) reversed is oldest first."""
+        sort = self.task_list.view.sort
+        self._set_sort(Sort("created") if sort is None else Sort(sort.column, not sort.reverse))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "quick_filter":
+            # Over SSH keys arrive in bursts: "/box" in one read. A priority binding moves
+            # the focus before "box" is dispatched, but must leave "/" to text fields and
+            # to dialogs and the command palette.
+            return self.app.screen is self and not isinstance(self.focused, Input)
+        return True
+
+    def action_quick_filter(self) -> None:
+        """Open the quick filter over the loaded tasks."""
+        self.task_list.open_quick_filter()
+
+    def action_back_to_tasks(self) -> None:
+        """Clear the quick filter if it is open; otherwise go back to the task table."""
+        self.task_list.clear_quick_filter()
+        self.table.focus()
+
+    def _highlighted(self) -> TaskRow | None:
+        row = self.table.cursor_task
+        if row is None:
+            self.notify("No task is highlighted.", severity="warning", markup=False)
+        return row
+
+    def _copy(self, text: str, what: str) -> None:
+        self.app.copy_to_clipboard(text)
+        route = "OSC 52 through tmux" if inside_tmux() else "OSC 52"
+        self.notify(clean(f"Copied {what} ({route})."), markup=False)
+
+    def action_copy_uid(self) -> None:
+        """Copy the highlighted task's uid to the terminal's clipboard."""
+        if (row := self._highlighted()) is not None:
+            self._copy(row.uid, f"uid {row.uid}")
+
+    def action_copy_json(self) -> None:
+        """Copy the highlighted task as JSON: get-task's answer if at hand, else the row."""
+        if (row := self._highlighted()) is None:
+            return
+        task = self.detail.cache.get(row.uid)
+        text = json.dumps(
+            row_record(row) if task is None else task_record(task), ensure_ascii=False, indent=2
+        )
+        source = "list row" if task is None else "get-task"
+        self._copy(text, f"the JSON of {row.uid} ({source}, {len(text):,} characters)")
+
+    def action_open_task(self) -> None:
+        """Open the highlighted task in Avala's web app, or show and copy its link."""
+        if (row := self._highlighted()) is None:
+            return
+        url = task_url(
+            row.uid, row.project, base_url=self.client.base_url, web_url=self.settings.web_url
+        )
+        if has_local_browser():
+            self.app.open_url(url)
+            self.notify(f"Opened {url}", markup=False)
+        else:
+            # Over SSH a browser would open on the wrong machine: hand the link over instead.
+            self.app.copy_to_clipboard(url)
+            self.app.push_screen(LinkScreen(url, copied=True))
+
+    def action_export(self) -> None:
+        """Export the loaded (and quick-filtered) tasks to CSV or JSON."""
+        self.app.push_screen(
+            ExportScreen(len(self.table.rows), filtered=self.task_list.view.filtering),
+            self._export_chosen,
+        )
+
+    def _export_chosen(self, fmt: ExportFormat | None) -> None:
+        if fmt is not None:
+            self._export(list(self.table.rows), fmt, dict(self.project_names))
+
+    @work(thread=True, group="export", exit_on_error=False)
+    def _export(self, rows: list[TaskRow], fmt: ExportFormat, names: dict[str, str]) -> None:
+        """Write the file off the event loop: 100,000 rows take a moment."""
+        try:
+            path, count = export_rows(rows, fmt, Path.cwd(), names, now=datetime.now())
+        except OSError as error:
+            self.notify(clean(f"Export failed: {error}"), severity="error", markup=False)
+        else:
+            self.notify(clean(f"Exported {count:,} tasks to {path}"), markup=False)

@@ -1,0 +1,1 @@
+"""The dashboard's widgets; the compound ones own their workers."""

@@ -1,0 +1,804 @@
+"""A virtual table of tasks on Textual's Line API.
+
+A lead's project holds up to 100,000 tasks. Textual's DataTable keeps a renderable
+per cell and does work proportional to every loaded row on each append and cursor
+move; this table keeps nothing per row. It reads the app's own sequence of compact
+``TaskRow`` records and renders only the lines on screen, caching a few hundred
+rendered rows, so appending a page, moving the cursor and scrolling cost the same at
+100 rows as at 100,000.
+
+Rows are treated as immutable: the store replaces a row object to update it, and
+the cache is keyed by the object's identity.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import chain
+from typing import ClassVar, Final, NamedTuple, Protocol, runtime_checkable
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Region, Size, clamp
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from avala_tui.api.models import (
+    STATUS_COMPLETED,
+    TYPE_IMAGE,
+    TYPE_POINT_CLOUD,
+    TYPE_POINT_CLOUD_OBJECTS,
+    TYPE_VIDEO,
+)
+from avala_tui.core.changes import MARK_GLYPHS
+from avala_tui.core.store import TaskRow
+from avala_tui.core.text import (
+    PLACEHOLDER,
+    clean,
+    fit,
+    relative_time,
+    short_type,
+    short_uid,
+    status_parts,
+)
+from avala_tui.core.view import SORT_ARROWS
+
+#: Lines above the first row: the column labels.
+HEADER_HEIGHT: Final = 1
+#: Blank cells between two columns.
+GAP: Final = 1
+#: How often the relative times ("42s ago") are brought up to date, in seconds.
+CLOCK_TICK: Final = 1.0
+
+#: The documented task types as a narrow type column draws them (the detail has them in full).
+COMPACT_TYPES: Final[Mapping[str, str]] = {
+    TYPE_IMAGE: "image",
+    TYPE_VIDEO: "video",
+    TYPE_POINT_CLOUD: "3d",
+    TYPE_POINT_CLOUD_OBJECTS: "3d-obj",
+}
+COMPACT_TYPE_WIDTH: Final = max(map(len, COMPACT_TYPES.values()))
+#: Width of the longest documented type as the table writes it in full.
+FULL_TYPE_WIDTH: Final = len("point-cloud-objects")
+#: Widths of "○ pending" and "✓ completed"; a column narrower than the second says "✓ done".
+COMPACT_STATUS_WIDTH: Final = 9
+FULL_STATUS_WIDTH: Final = 11
+_COMPACT_COMPLETED: Final = "✓ done"
+
+
+class ColumnSpec(NamedTuple):
+    """A column the table can show and how much room it wants."""
+
+    key: str
+    label: str
+    #: The narrowest the column is drawn (in compact words for type and status).
+    min_width: int
+    #: Width at which it shows its full words; optional columns join only when all
+    #: the columns can have this much.
+    width: int
+
+
+class Column(NamedTuple):
+    """A column as laid out for one table width."""
+
+    key: str
+    label: str
+    x: int
+    width: int
+
+
+COLUMN_SPECS: Final = (
+    ColumnSpec("mark", "", 1, 1),
+    ColumnSpec("name", "name", 16, 16),
+    ColumnSpec("type", "type", COMPACT_TYPE_WIDTH, COMPACT_TYPE_WIDTH),
+    ColumnSpec("status", "status", COMPACT_STATUS_WIDTH, FULL_STATUS_WIDTH),
+    ColumnSpec("project", "project", 10, 20),
+    ColumnSpec("created", "created", 10, 10),
+    ColumnSpec("updated", "updated", 10, 10),
+    ColumnSpec("uid", "uid", 9, 9),
+)
+#: Columns given up, first to last, when the table is too narrow for all of them.
+DROP_ORDER: Final = ("uid", "updated", "type", "project", "created", "status")
+#: Columns shown only when every column can also have its full width.
+OPTIONAL_COLUMNS: Final = frozenset({"uid", "updated"})
+#: How spare width is handed out: each column in turn grows up to a width. First the
+#: full words, then the project (names are worth reading whole, and task names are
+#: short: "box", "polygon"), then the rest; the name takes whatever is left at the end.
+GROWTH: Final[tuple[tuple[str, int], ...]] = (
+    ("name", 16),
+    ("project", 12),
+    ("status", FULL_STATUS_WIDTH),
+    ("project", 20),
+    ("name", 24),
+    ("type", FULL_TYPE_WIDTH),
+    ("status", 16),
+)
+#: Columns that grow only all the way to their target: a type column shows either
+#: every type in full or every one in its compact word, never a mix of the two.
+WHOLE_STEPS: Final = frozenset({"type"})
+
+
+def layout_columns(width: int) -> tuple[Column, ...]:
+    """Choose and size the columns for a table ``width`` cells wide."""
+    specs = list(COLUMN_SPECS)
+
+    def needed(chosen: list[ColumnSpec], full: bool) -> int:
+        widths = (spec.width if full else spec.min_width for spec in chosen)
+        return sum(widths) + GAP * (len(chosen) - 1)
+
+    for key in DROP_ORDER:
+        if needed(specs, full=key in OPTIONAL_COLUMNS) <= width:
+            break
+        specs = [spec for spec in specs if spec.key != key]
+    widths = {spec.key: spec.min_width for spec in specs}
+    spare = width - needed(specs, full=False)
+    for key, target in GROWTH:
+        if key in widths and spare > 0:
+            step = clamp(target - widths[key], 0, spare)
+            if key in WHOLE_STEPS and widths[key] + step < target:
+                continue
+            widths[key] += step
+            spare -= step
+    # Whatever is left goes to the name; a negative spare (a very narrow table)
+    # shrinks it, and the line is cropped.
+    widths["name"] = max(1, widths["name"] + spare)
+    columns: list[Column] = []
+    x = 0
+    for spec in specs:
+        columns.append(Column(spec.key, spec.label, x, widths[spec.key]))
+        x += widths[spec.key] + GAP
+    return tuple(columns)
+
+
+class _Palette(NamedTuple):
+    """The resolved component styles one repaint uses."""
+
+    base: Style
+    cursor: Style
+    header: Style
+    footer: Style
+    status: Mapping[str, Style]
+    marks: Mapping[str, Style]
+
+
+@runtime_checkable
+class _IndexedByUid(Protocol):
+    def index_of(self, uid: str) -> int | None: ...
+
+
+_RowKey = tuple[int, bool, str | None, str, str, str]
+#: Where a row key holds the texts that change with the clock alone, and their columns.
+_AGING_COLUMNS: Final = ((4, "created"), (5, "updated"))
+_FIRST_AGING: Final = 4
+
+
+class TaskTable(ScrollView, can_focus=True):
+    """A scrolling table of tasks that renders only what is on screen."""
+
+    ALLOW_SELECT = False
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "j,down", "cursor_down", "Down", show=False, id="down", tooltip="next task (or line)"
+        ),
+        Binding("k,up", "cursor_up", "Up", show=False, id="up", tooltip="previous task (or line)"),
+        Binding(
+            "pagedown,ctrl+f",
+            "page_down",
+            "Page down",
+            show=False,
+            id="page-down",
+            tooltip="a screen down",
+        ),
+        Binding(
+            "pageup,ctrl+b", "page_up", "Page up", show=False, id="page-up", tooltip="a screen up"
+        ),
+        Binding("g,home", "cursor_first", "First", show=False, id="first", tooltip="first task"),
+        Binding(
+            "G,end",
+            "cursor_last",
+            "Last",
+            show=False,
+            id="last",
+            tooltip="last loaded task (loads the next page)",
+        ),
+        Binding(
+            "enter",
+            "select_cursor",
+            "Open",
+            show=False,
+            id="select",
+            tooltip="read the task in the detail pane",
+        ),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "task-table--header",
+        "task-table--cursor",
+        "task-table--footer",
+        "task-table--status-pending",
+        "task-table--status-completed",
+        "task-table--status-other",
+        "task-table--mark-new",
+        "task-table--mark-changed",
+    }
+
+    DEFAULT_CSS = """
+    TaskTable {
+        height: 1fr;
+        overflow-x: hidden;
+        overflow-y: auto;
+        scrollbar-size-vertical: 1;
+        background: $surface;
+        color: $foreground;
+
+        & > .task-table--header {
+            background: $panel;
+            color: $foreground;
+            text-style: bold;
+        }
+        & > .task-table--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+        &:focus > .task-table--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            text-style: $block-cursor-text-style;
+        }
+        /* Without colour only the focused table's cursor is inverted. */
+        &:nocolor:focus > .task-table--cursor {
+            text-style: reverse;
+        }
+        & > .task-table--footer {
+            color: $text-muted;
+            text-style: italic;
+        }
+        & > .task-table--status-pending {
+            color: $text-warning;
+        }
+        & > .task-table--status-completed {
+            color: $text-success;
+        }
+        & > .task-table--status-other {
+            color: $text-secondary;
+        }
+        & > .task-table--mark-new {
+            color: $text-accent;
+        }
+        & > .task-table--mark-changed {
+            color: $text-warning;
+        }
+    }
+    """
+
+    cursor_row: reactive[int] = reactive(0, repaint=False, init=False)
+    """Index into the rows of the task under the cursor."""
+    footer_text: reactive[str] = reactive("", repaint=False, init=False)
+    """A line after the last row ("loading more…"); empty for none. Never selectable."""
+    sort_key: reactive[str | None] = reactive[str | None](None, repaint=False, init=False)
+    """Key of the column the rows are sorted by, marked with an arrow in the header."""
+    sort_reverse: reactive[bool] = reactive(False, repaint=False, init=False)
+    """Whether that sort is descending."""
+
+    @dataclass
+    class Highlighted(Message):
+        """The cursor moved to another task, or the task under it was updated."""
+
+        table: TaskTable
+        index: int
+        row: TaskRow | None
+
+        @property
+        def control(self) -> TaskTable:
+            """The table that posted this."""
+            return self.table
+
+    @dataclass
+    class Selected(Message):
+        """The task under the cursor was chosen (enter, or a click on the cursor row)."""
+
+        table: TaskTable
+        index: int
+        row: TaskRow
+
+        @property
+        def control(self) -> TaskTable:
+            """The table that posted this."""
+            return self.table
+
+    @dataclass
+    class NearEnd(Message):
+        """The cursor or the viewport is within a screen of the last row: time to load more."""
+
+        table: TaskTable
+
+        @property
+        def control(self) -> TaskTable:
+            """The table that posted this."""
+            return self.table
+
+    @dataclass
+    class HeaderClicked(Message):
+        """A column label was clicked (the app decides whether it sorts)."""
+
+        table: TaskTable
+        column_key: str
+
+        @property
+        def control(self) -> TaskTable:
+            """The table that posted this."""
+            return self.table
+
+    def __init__(
+        self,
+        rows: Sequence[TaskRow] = (),
+        *,
+        project_names: Mapping[str, str] | None = None,
+        clock: Callable[[], float] = time.time,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+        self._rows: Sequence[TaskRow] = rows
+        self._project_names: Mapping[str, str] = {} if project_names is None else project_names
+        self._marks: dict[str, str] = {}
+        self.clock = clock
+        """Returns the current epoch time; injectable for deterministic output."""
+        # Values hold the row so its id() cannot be reused while its entry exists.
+        self._row_cache: LRUCache[_RowKey, tuple[TaskRow, Strip]] = LRUCache(256)
+        self._columns: tuple[Column, ...] = ()
+        self._columns_width = -1
+        self._palette: _Palette | None = None
+        # What each screen line last showed, to repaint only the lines that differ.
+        self._painted: dict[int, tuple[TaskRow | None, Hashable]] = {}
+        self._announced: TaskRow | None = None
+        self._sync_pending = False
+        # The sizes the last reflow of the screen gave, to tell a reflow that changed nothing.
+        self._laid_out: tuple[Size, Size, Size] | None = None
+
+    # ----------------------------------------------------------------- data
+
+    @property
+    def rows(self) -> Sequence[TaskRow]:
+        """The rows shown, in display order (the app's store or a view of it)."""
+        return self._rows
+
+    def set_rows(self, rows: Sequence[TaskRow]) -> None:
+        """Show another sequence of rows; the cursor keeps its index, clamped."""
+        self._rows = rows
+        self.rows_changed()
+
+    def rows_changed(self) -> None:
+        """Take in a mutation of the rows (or of ``marks``/``project_names`` in place).
+
+        Costs the same at any row count: nothing here walks the rows. Visible lines
+        that would now look different are repainted; a change off screen repaints none.
+        """
+        self._update_virtual_size()
+        last = max(len(self._rows) - 1, 0)
+        if self.cursor_row > last:
+            self.cursor_row = last
+        self._refresh_stale_lines()
+        self._schedule_sync()
+
+    @property
+    def project_names(self) -> Mapping[str, str]:
+        """Project uid to name; projects not in it show a shortened uid."""
+        return self._project_names
+
+    @project_names.setter
+    def project_names(self, names: Mapping[str, str]) -> None:
+        self._project_names = names
+        self._refresh_stale_lines()
+
+    @property
+    def marks(self) -> dict[str, str]:
+        """Task uid to "new" or "changed", drawn as a glyph in the first column."""
+        return self._marks
+
+    @marks.setter
+    def marks(self, marks: dict[str, str]) -> None:
+        self._marks = marks
+        self._refresh_stale_lines()
+
+    @property
+    def columns(self) -> tuple[Column, ...]:
+        """The columns as laid out for the current width."""
+        return self._layout(self.scrollable_content_region.width)
+
+    @property
+    def cursor_task(self) -> TaskRow | None:
+        """The row under the cursor, if there are any rows."""
+        rows = self._rows
+        return rows[self.cursor_row] if self.cursor_row < len(rows) else None
+
+    @property
+    def cursor_uid(self) -> str | None:
+        """The uid of the task under the cursor."""
+        row = self.cursor_task
+        return None if row is None else row.uid
+
+    def move_cursor_to_uid(self, uid: str, keep_screen_position: bool = True) -> bool:
+        """Put the cursor on a task; False when it is not in the rows.
+
+        With ``keep_screen_position`` the view scrolls by as many lines as the task
+        moved, so after rows were inserted above it nothing on screen jumps.
+        """
+        index = self._index_of(uid)
+        if index is None:
+            return False
+        if keep_screen_position:
+            self._update_virtual_size()
+            screen_line = self.cursor_row - self.scroll_offset.y
+            self.scroll_to(y=index - screen_line, animate=False, force=True)
+        self.cursor_row = index
+        return True
+
+    def _index_of(self, uid: str) -> int | None:
+        rows = self._rows
+        if isinstance(rows, _IndexedByUid):
+            position: int | None = rows.index_of(uid)
+            return position
+        # A plain list (a filtered or sorted view): rows inserted above push the task
+        # down, so look from the cursor onwards first.
+        start = min(self.cursor_row, len(rows))
+        for index in chain(range(start, len(rows)), range(start)):
+            if rows[index].uid == uid:
+                return index
+        return None
+
+    # --------------------------------------------------------------- layout
+
+    @property
+    def _body_height(self) -> int:
+        """Rows that fit on screen below the header."""
+        return max(self.scrollable_content_region.height - HEADER_HEIGHT, 0)
+
+    def _update_virtual_size(self) -> None:
+        footer = 1 if self.footer_text else 0
+        # Width 0: columns always fit the widget, so there is nothing to scroll sideways.
+        self.virtual_size = Size(0, HEADER_HEIGHT + len(self._rows) + footer)
+
+    def _layout(self, width: int) -> tuple[Column, ...]:
+        if width != self._columns_width:
+            self._columns = layout_columns(width)
+            self._columns_width = width
+            self._row_cache.clear()
+        return self._columns
+
+    def _scroll_cursor_into_view(self) -> None:
+        body = self._body_height
+        if not body:
+            return
+        top = self.scroll_offset.y
+        row = self.cursor_row
+        # On the last row, bring the footer ("end of list") into view with it.
+        bottom = row + 1 if row == len(self._rows) - 1 and self.footer_text else row
+        if row < top:
+            self.scroll_to(y=row, animate=False, force=True)
+        elif bottom >= top + body:
+            self.scroll_to(y=bottom - body + 1, animate=False, force=True)
+
+    def near_end(self) -> bool:
+        """Whether the cursor or the viewport's bottom is within a screen of the last row."""
+        body = self._body_height
+        if not body:
+            return False
+        threshold = len(self._rows) - 1 - body
+        last_visible = self.scroll_offset.y + body - 1
+        return self.cursor_row >= threshold or last_visible >= threshold
+
+    # ------------------------------------------------------------ reactions
+
+    def validate_cursor_row(self, value: int) -> int:
+        return clamp(value, 0, max(len(self._rows) - 1, 0))
+
+    def watch_cursor_row(self, old: int, new: int) -> None:
+        self.refresh_line(old + HEADER_HEIGHT)
+        self.refresh_line(new + HEADER_HEIGHT)
+        self._scroll_cursor_into_view()
+        self._schedule_sync()
+
+    def watch_footer_text(self) -> None:
+        # A view showing the last row follows the footer, so "loading more…" is seen.
+        at_bottom = self.scroll_offset.y >= self.max_scroll_y
+        self._update_virtual_size()
+        if at_bottom:
+            self.scroll_to(y=self.max_scroll_y, animate=False, force=True)
+        self.refresh_line(HEADER_HEIGHT + len(self._rows))
+        self._schedule_sync()
+
+    def watch_sort_key(self) -> None:
+        self._refresh_header()
+
+    def watch_sort_reverse(self) -> None:
+        self._refresh_header()
+
+    def _refresh_header(self) -> None:
+        self.refresh(Region(0, 0, self.size.width, HEADER_HEIGHT))
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if round(old_value) != round(new_value):
+            self._schedule_sync()
+
+    def _on_mount(self, event: events.Mount) -> None:
+        self._update_virtual_size()
+        self.set_interval(CLOCK_TICK, self._refresh_stale_lines, name="task table clock")
+        self._schedule_sync()
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        # ScrollView compares the layout's virtual size with this table's own, which counts
+        # rows and so never matches, and repaints the scrollbar on every reflow of the
+        # screen: each status line update would write the scrollbar's column again.
+        laid_out = (size, container_size, self.virtual_size)
+        if laid_out == self._laid_out:
+            return False
+        self._laid_out = laid_out
+        return super()._size_updated(size, virtual_size, container_size, layout)
+
+    def _on_resize(self) -> None:
+        self._scroll_cursor_into_view()
+        self._schedule_sync()
+
+    def _schedule_sync(self) -> None:
+        # A keypress can move the cursor and scroll in one go: announce once per turn
+        # of the message loop, after all of it.
+        if not self._sync_pending:
+            self._sync_pending = True
+            self.call_next(self._sync)
+
+    def _sync(self) -> None:
+        self._sync_pending = False
+        row = self.cursor_task
+        if row is not self._announced:
+            self._announced = row
+            self.post_message(self.Highlighted(self, self.cursor_row, row))
+        if self.near_end():
+            self.post_message(self.NearEnd(self))
+
+    # --------------------------------------------------------------- events
+
+    async def _on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        x, y = offset
+        if y < HEADER_HEIGHT:
+            for column in self.columns:
+                if column.label and column.x <= x < column.x + column.width + GAP:
+                    self.post_message(self.HeaderClicked(self, column.key))
+                    break
+            return
+        index = y - HEADER_HEIGHT + self.scroll_offset.y
+        if index >= len(self._rows):
+            return
+        event.stop()
+        if index == self.cursor_row:
+            self.action_select_cursor()
+        else:
+            self.cursor_row = index
+
+    def action_select_cursor(self) -> None:
+        """Post Selected for the task under the cursor."""
+        row = self.cursor_task
+        if row is not None:
+            self.post_message(self.Selected(self, self.cursor_row, row))
+
+    def action_cursor_up(self) -> None:
+        """Move the cursor up a row."""
+        self.cursor_row -= 1
+
+    def action_cursor_down(self) -> None:
+        """Move the cursor down a row."""
+        self.cursor_row += 1
+
+    def action_cursor_first(self) -> None:
+        """Move the cursor to the first row."""
+        self.cursor_row = 0
+
+    def action_cursor_last(self) -> None:
+        """Move the cursor to the last loaded row."""
+        self.cursor_row = len(self._rows) - 1
+
+    def action_page_up(self) -> None:
+        """Move the cursor and the view up a screen."""
+        self._page(-1)
+
+    def action_page_down(self) -> None:
+        """Move the cursor and the view down a screen."""
+        self._page(1)
+
+    def _page(self, direction: int) -> None:
+        target = self.validate_cursor_row(self.cursor_row + direction * max(self._body_height, 1))
+        # Scrolling by the same amount keeps the cursor on its screen line.
+        self.scroll_to(y=self.scroll_offset.y + target - self.cursor_row, animate=False, force=True)
+        self.cursor_row = target
+
+    # ------------------------------------------------------------ rendering
+
+    def notify_style_update(self) -> None:
+        # Focus (the cursor has a :focus style) and theme changes land here.
+        super().notify_style_update()
+        self._palette = None
+        self._row_cache.clear()
+
+    def _resolve_palette(self) -> _Palette:
+        component = self.get_component_rich_style
+        return _Palette(
+            base=self.rich_style,
+            cursor=component("task-table--cursor"),
+            header=component("task-table--header"),
+            footer=component("task-table--footer"),
+            status={
+                kind: component(f"task-table--status-{kind}", partial=True)
+                for kind in ("pending", "completed", "other")
+            },
+            marks={
+                mark: component(f"task-table--mark-{mark}", partial=True) for mark in MARK_GLYPHS
+            },
+        )
+
+    def _get_palette(self) -> _Palette:
+        # Resolving the styles costs most of a millisecond: once per style change, then.
+        if self._palette is None:
+            self._palette = self._resolve_palette()
+        return self._palette
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        columns = self._layout(width)
+        palette = self._get_palette()
+        if y < HEADER_HEIGHT:
+            return self._render_header(columns, width, palette)
+        index = y - HEADER_HEIGHT + self.scroll_offset.y
+        if index < len(self._rows):
+            row = self._rows[index]
+            key = self._row_key(row, index)
+            self._painted[y] = (row, key)
+            return self._render_row(row, key, columns, width, palette)
+        footer = self._footer_key(index)
+        self._painted[y] = (None, footer)
+        if footer is not None:
+            # Indented to line up with the names above it.
+            indent = " " * (columns[1].x if len(columns) > 1 else 0)
+            text = fit(indent + clean(self.footer_text), width)
+            return Strip([Segment(text, palette.base + palette.footer)], width)
+        return Strip.blank(width, palette.base)
+
+    def _row_key(self, row: TaskRow, index: int) -> _RowKey:
+        """Everything besides the row itself that decides how its line looks."""
+        now = self.clock()
+        project = row.project
+        return (
+            id(row),
+            index == self.cursor_row,
+            self._marks.get(row.uid),
+            PLACEHOLDER
+            if project is None
+            else clean(self._project_names.get(project) or short_uid(project)),
+            relative_time(row.created, now),
+            relative_time(row.updated, now),
+        )
+
+    def _footer_key(self, index: int) -> tuple[str, str] | None:
+        if index == len(self._rows) and self.footer_text:
+            return ("footer", self.footer_text)
+        return None
+
+    def _line_content(self, y: int) -> tuple[TaskRow | None, Hashable]:
+        """What screen line ``y`` (below the header) shows, and a key for how it looks."""
+        index = y - HEADER_HEIGHT + self.scroll_offset.y
+        if index < len(self._rows):
+            row = self._rows[index]
+            return row, self._row_key(row, index)
+        return None, self._footer_key(index)
+
+    def _refresh_stale_lines(self) -> None:
+        """Repaint the visible lines that would now be drawn differently."""
+        if not self.is_mounted:
+            return
+        width = self.scrollable_content_region.width
+        for y in range(HEADER_HEIGHT, HEADER_HEIGHT + self._body_height):
+            painted = self._painted.get(y)
+            row, key = self._line_content(y)
+            if painted is None or painted[0] is not row:
+                self.refresh(Region(0, y, width, 1))
+            elif painted[1] != key:
+                stale = self._stale_cells(y, painted[1], key, width, row is not None)
+                if stale is not None:
+                    self.refresh(stale)
+
+    def _stale_cells(
+        self, y: int, old: Hashable, new: Hashable, width: int, is_row: bool
+    ) -> Region | None:
+        """What to repaint of line ``y``: only the time cells when only the clock moved.
+
+        An idle monitor over SSH must write almost nothing: a tick that turns "4m ago"
+        into "5m ago" repaints up to that cell (Textual writes a line's dirty span from
+        the widget's left edge), and nothing for a time column the layout left out.
+        """
+        if not (is_row and isinstance(old, tuple) and isinstance(new, tuple)):
+            return Region(0, y, width, 1)
+        if old[:_FIRST_AGING] != new[:_FIRST_AGING]:
+            return Region(0, y, width, 1)
+        aged = {key for position, key in _AGING_COLUMNS if old[position] != new[position]}
+        cells = [
+            Region(column.x, y, column.width, 1)
+            for column in self._layout(width)
+            if column.key in aged
+        ]
+        # One span: two on a line would each be written from the left edge.
+        return Region.from_union(cells) if cells else None
+
+    def _render_header(self, columns: tuple[Column, ...], width: int, palette: _Palette) -> Strip:
+        style = palette.header
+        segments: list[Segment] = []
+        for column in columns:
+            label = column.label
+            if column.key == self.sort_key and column.width > 2:
+                arrow = SORT_ARROWS[self.sort_reverse]
+                label = f"{fit(label, column.width - 2).rstrip()} {arrow}"
+            segments.append(Segment(fit(label, column.width) + " " * GAP, style))
+        return Strip(segments).adjust_cell_length(width, style)
+
+    def _render_row(
+        self,
+        row: TaskRow,
+        key: _RowKey,
+        columns: tuple[Column, ...],
+        width: int,
+        palette: _Palette,
+    ) -> Strip:
+        cached = self._row_cache.get(key)
+        if cached is not None:
+            return cached[1]
+        _, is_cursor, mark, project, created, updated = key
+        status_text, status_kind = status_parts(row.status)
+        row_style = palette.base + palette.cursor if is_cursor else palette.base
+        segments: list[Segment] = []
+        for column in columns:
+            style = row_style
+            column_key = column.key
+            if column_key == "mark":
+                text = " " if mark is None else MARK_GLYPHS.get(mark, " ")
+                if mark is not None and mark in palette.marks and not is_cursor:
+                    style = row_style + palette.marks[mark]
+            elif column_key == "name":
+                text = clean(row.name)
+            elif column_key == "type":
+                text = short_type(row.type)
+                if column.width < FULL_TYPE_WIDTH:
+                    text = COMPACT_TYPES.get(row.type or "", text)
+            elif column_key == "status":
+                text = status_text
+                if row.status == STATUS_COMPLETED and column.width < FULL_STATUS_WIDTH:
+                    text = _COMPACT_COMPLETED
+                if not is_cursor:
+                    style = row_style + palette.status[status_kind]
+            elif column_key == "project":
+                text = project
+            elif column_key == "created":
+                text = created
+            elif column_key == "updated":
+                text = updated
+            else:
+                text = short_uid(row.uid)
+            segments.append(Segment(fit(text, column.width), style))
+            segments.append(Segment(" " * GAP, row_style))
+        strip = Strip(segments).adjust_cell_length(width, row_style).simplify()
+        self._row_cache[key] = (row, strip)
+        return strip

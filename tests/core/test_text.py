@@ -1,0 +1,219 @@
+"""Making API values safe and compact to draw: clean, literal, fit and the labels."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from rich.cells import cell_len
+from rich.console import Console
+
+from avala_tui.core.text import (
+    clean,
+    fit,
+    literal,
+    relative_time,
+    short_type,
+    short_uid,
+    status_label,
+    status_parts,
+)
+
+#: Characters the cleaner exists for, mixed into generated text so they turn up often.
+NASTY = [
+    "\x00",
+    "\x07",
+    "\x1b",
+    "\x1b[31m",
+    "\x1b]8;;http://x\x1b\\",
+    "\x9b",
+    "\x85",
+    "\x7f",
+    "\r\n",
+    "\t",
+    "\u2028",
+    "\u2029",
+    "\u202e",
+    "\u2066",
+    "\u2069",
+    "\u200b",
+    "\u200d",
+    "\ufeff",
+    "\U000e0041",
+    "\ud800",
+    "[bold]",
+    "[/]",
+    "[@click=app.quit]",
+    "日本",
+    "👩\u200d👩\u200d👧",
+]
+hostile_text = st.lists(
+    st.one_of(
+        st.characters(exclude_categories=()),
+        st.characters(categories=["Cs"]),
+        st.sampled_from(NASTY),
+    ),
+    max_size=40,
+).map("".join)
+
+# Cc: C0/C1 controls and DEL. Cf: bidi overrides/isolates, zero-width characters and ZWJ
+# (removed on purpose: terminals disagree on the width of joined emoji). Cs: lone
+# surrogates, which cannot be encoded. Zl/Zp: line and paragraph separators.
+FORBIDDEN_CATEGORIES = {"Cc", "Cf", "Cs", "Zl", "Zp"}
+
+
+@given(hostile_text)
+def test_clean_leaves_no_control_format_or_surrogate_character(text: str) -> None:
+    cleaned = clean(text)
+    assert not {unicodedata.category(char) for char in cleaned} & FORBIDDEN_CATEGORIES
+    cleaned.encode("utf-8")
+
+
+@given(hostile_text)
+def test_clean_is_idempotent_and_keeps_printable_text(text: str) -> None:
+    cleaned = clean(text)
+    assert clean(cleaned) == cleaned
+    if text.isprintable():
+        assert cleaned == text
+
+
+@given(hostile_text)
+def test_literal_is_exactly_the_cleaned_text_with_no_markup_applied(text: str) -> None:
+    rendered = literal(text)
+    assert rendered.plain == clean(text)
+    assert rendered.spans == []
+
+
+@given(hostile_text, st.integers(min_value=0, max_value=30))
+def test_fit_fills_exactly_the_width(text: str, width: int) -> None:
+    fitted = fit(clean(text), width)
+    assert cell_len(fitted) == width
+    if cell_len(clean(text)) > width > 0:
+        assert fitted.rstrip(" ").endswith("…")
+
+
+@pytest.mark.parametrize(
+    "markup", ["[bold]x[/]", "[bold red]x[/]", "a[/]b", "[@click=app.quit]", ":smile:"]
+)
+def test_markup_survives_verbatim(markup: str) -> None:
+    assert clean(markup) == markup
+    text = literal(markup, style="bold")
+    assert text.plain == markup
+    console = Console(width=80, color_system=None, file=None, record=True)
+    with console.capture() as capture:
+        console.print(text, end="")
+    assert capture.get() == markup
+
+
+def test_escape_sequences_are_shown_inert() -> None:
+    assert clean("x\x1b[31my") == "x␛[31my"
+    assert clean("a\x00b\x7fc") == "a␀b␡c"
+    assert clean("a\x9bb") == "a\ufffdb"
+
+
+def test_line_breaks_and_tabs_become_spaces() -> None:
+    assert clean("a\nb\r\nc\td\u2028e") == "a b  c d e"
+
+
+def test_keep_newlines_keeps_one_line_break_per_break() -> None:
+    assert clean("a\r\nb\rc\nd\u2028e\tf\x1b", keep_newlines=True) == "a\nb\nc\nd\ne f␛"
+
+
+def test_bidi_and_zero_width_characters_are_removed() -> None:
+    # U+202E would display "txt.exe" reversed as "exe.txt".
+    assert clean("invoice\u202etxt.exe") == "invoicetxt.exe"
+    assert clean("\u2066a\u2069\u200bb\ufeff") == "ab"
+
+
+def test_lone_surrogate_is_replaced() -> None:
+    assert clean("a\ud800b") == "a\ufffdb"
+
+
+def test_none_and_non_strings() -> None:
+    assert clean(None) == "—"
+    assert clean(None, placeholder="") == ""
+    assert clean(42) == "42"
+
+    class Broken:
+        def __str__(self) -> str:
+            raise RuntimeError("boom")
+
+    assert clean(Broken()) == "\ufffd"
+    assert literal(None).plain == "—"
+
+
+def test_fit_truncates_by_cells_not_characters() -> None:
+    assert fit("abcdef", 4) == "abc…"
+    assert fit("ab", 4) == "ab  "
+    # A double-width character that would straddle the edge is dropped, not halved.
+    assert fit("日本語テキスト", 6) == "日本… "
+    assert fit("日本語テキスト", 5) == "日本…"
+    assert fit("abc", 1) == "…"
+    assert fit("abc", 0) == ""
+
+
+def test_short_uid() -> None:
+    assert short_uid("990c1800-i62f-85h8-e150-880099880000") == "990c1800…"
+    assert short_uid("abc") == "abc"
+    assert short_uid(None) == "—"
+    assert short_uid("\x1b[2J12345678") == "␛[2J1234…"
+
+
+def test_short_type_drops_the_suffix_of_documented_types_only() -> None:
+    assert short_type("image-annotation") == "image"
+    assert short_type("point-cloud-annotation") == "point-cloud"
+    assert short_type("point-cloud-objects") == "point-cloud-objects"
+    assert short_type("lidar-annotation") == "lidar-annotation"
+    assert short_type(None) == "—"
+
+
+def test_status_labels_read_without_colour() -> None:
+    assert status_parts("pending") == ("○ pending", "pending")
+    assert status_parts("completed") == ("✓ completed", "completed")
+    assert status_parts("in_progress") == ("? in_progress", "other")
+    assert status_parts("[red]x\x1b") == ("? [red]x␛", "other")
+    assert status_parts(None) == ("—", "other")
+    assert status_label("pending").plain == "○ pending"
+
+
+NOW = 1_750_000_000.0
+
+
+@pytest.mark.parametrize(
+    ("elapsed", "label"),
+    [
+        (0, "now"),
+        (4.9, "now"),
+        (-30, "now"),
+        (5, "5s ago"),
+        (42, "42s ago"),
+        (59.9, "59s ago"),
+        (60, "1m ago"),
+        (5 * 60 + 59, "5m ago"),
+        (3600, "1h ago"),
+        (3 * 3600 + 10, "3h ago"),
+        (86400, "1d ago"),
+        (13 * 86400, "13d ago"),
+        (14 * 86400, "2w ago"),
+        (6 * 7 * 86400, "6w ago"),
+        (8 * 7 * 86400 - 1, "7w ago"),
+    ],
+)
+def test_relative_time(elapsed: float, label: str) -> None:
+    assert relative_time(NOW - elapsed, NOW) == label
+
+
+def test_old_and_future_times_show_a_local_date() -> None:
+    old = NOW - 8 * 7 * 86400
+    future = NOW + 3600
+    assert relative_time(old, NOW) == datetime.fromtimestamp(old).date().isoformat()
+    assert relative_time(future, NOW) == datetime.fromtimestamp(future).date().isoformat()
+
+
+def test_relative_time_of_nothing_or_nonsense() -> None:
+    assert relative_time(None, NOW) == "—"
+    assert relative_time(float("nan"), NOW) == "—"
+    assert relative_time(1e300, NOW) == "—"

@@ -1,0 +1,32 @@
+"""One source of truth for the keys: the bindings document themselves, help and README follow."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from avala_tui.ui.app import AvalaApp
+from avala_tui.ui.keys import dashboard_key_rows, markdown_table
+from avala_tui.ui.screens.dashboard import DashboardScreen
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def test_the_readme_key_table_is_the_bindings() -> None:
+    table = markdown_table(dashboard_key_rows())
+    assert table in README.read_text(encoding="utf-8"), (
+        "README.md's key table differs from the bindings; paste this under '## Keys':\n" + table
+    )
+
+
+def test_every_shown_binding_is_documented() -> None:
+    documented = {meaning for _, meaning in dashboard_key_rows()}
+    for owner in (DashboardScreen, AvalaApp):
+        for binding in owner.BINDINGS:
+            assert not isinstance(binding, tuple)
+            if binding.show:
+                assert binding.tooltip in documented, binding
+
+
+def test_each_documented_key_appears_once() -> None:
+    keys = [keys for keys, _ in dashboard_key_rows()]
+    assert len(keys) == len(set(keys))
