@@ -71,6 +71,8 @@ class Settings(BaseModel):
     """Avala's web app (origin, or a template with {uid} and {project}) for opening a task."""
     warnings: tuple[str, ...] = ()
     """Problems worth telling the user that did not stop the app (a readable key file)."""
+    origins: dict[str, str] = Field(default_factory=dict)
+    """Where the project and status filters came from, for a message when one is refused."""
 
     @property
     def api_key_value(self) -> str | None:
@@ -153,7 +155,14 @@ def load_settings(
         resolved["api_key"] = env[ENV_API_KEY]
     if env.get(ENV_BASE_URL):
         resolved["base_url"] = env[ENV_BASE_URL]
+    origins = {
+        name: f"profile {profile_name!r} in {path}"
+        for name in ("project", "status")
+        if getattr(profile, name) is not None
+    }
+    origins.update({name: f"the --{name} flag" for name in ("project", "status") if name in given})
     resolved.update(given)
+    resolved["origins"] = origins
     resolved["profile"] = profile_name
     resolved["warnings"] = tuple(warnings)
     if "base_url" in resolved:

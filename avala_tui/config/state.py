@@ -49,6 +49,12 @@ class AppState:
         """This state with ``filters`` remembered for ``scope``."""
         return replace(self, filters={**self.filters, scope: filters})
 
+    def without_filters(self, scope: str) -> AppState:
+        """This state with nothing remembered for ``scope`` (its filters were refused)."""
+        return replace(
+            self, filters={name: kept for name, kept in self.filters.items() if name != scope}
+        )
+
     def to_json(self) -> dict[str, Any]:
         """The state as the file holds it."""
         return {
@@ -165,9 +171,13 @@ def remembered_settings(
     filters = state.filters.get(scope_of(settings))
     if filters is None:
         return settings
-    update: dict[str, str | None] = {}
+    update: dict[str, object] = {}
+    origins = dict(settings.origins)
     if not project_given:
         update["project"] = filters.project
+        origins["project"] = "the filters remembered from your last session"
     if not status_given:
         update["status"] = filters.status
+        origins["status"] = "the filters remembered from your last session"
+    update["origins"] = origins
     return settings.model_copy(update=update)

@@ -73,8 +73,17 @@ class RefreshPolicy:
         if isinstance(error, RateLimitedError) and error.retry_after is not None:
             return max(error.retry_after, 0.0)
         ceiling = min(MAX_BACKOFF, FIRST_BACKOFF * 2.0 ** (self.failures - 1))
+        if self.live:
+            # A monitor must be live again within one interval of the API's return.
+            ceiling = min(ceiling, max(self.interval, FIRST_BACKOFF))
         # Half fixed, half random: never hammer, never synchronise with other clients.
         return ceiling / 2 + self.rng.uniform(0, ceiling / 2)
+
+
+def refused(error: AvalaError) -> bool:
+    """Whether the API refused the request itself (a 4xx other than 408 and 429)."""
+    status = error.status_code
+    return status is not None and 400 <= status < 500 and status not in (408, 429)
 
 
 def low_budget(rate: RateLimitStatus | None) -> bool:
@@ -141,6 +150,11 @@ class LiveMonitor:
         if isinstance(error, AuthenticationError):
             # A wrong key will not fix itself: wait for the user's r.
             self.connection = "unauthorised"
+            self.retry_at = None
+            return None
+        if refused(error):
+            # The same request gets the same refusal: asking again by itself is spam.
+            self.connection = "error"
             self.retry_at = None
             return None
         self.connection = "offline" if isinstance(error, APIConnectionError) else "error"

@@ -32,25 +32,22 @@ def apply_refresh(
 ) -> RefreshResult:
     """Merge re-fetched pages (by the cursor each was fetched with) into ``store``.
 
-    ``exhausted`` says whether the list's last page is loaded: only then can a
-    task that sorts below every loaded row belong on screen.
+    Each page is placed by its own order (see ``TaskStore.merge_refresh``), never
+    by guessing the server's order from times. ``exhausted`` says whether the
+    list's last page is loaded: only then does a page without a next one end it.
     """
     added: list[str] = []
     status_changed: list[str] = []
     gone: list[str] = []
     for cursor, page in pages:
-        rows = [TaskRow.from_task(task) for task in page.items]
-        first_page = cursor == FIRST_PAGE
-        merged = store.merge_refresh(rows, insert_new=first_page, bottom_open=not exhausted)
+        merged = store.merge_refresh(
+            [TaskRow.from_task(task) for task in page.items],
+            first_page=cursor == FIRST_PAGE,
+            last_page=exhausted and not page.has_more,
+        )
         added += merged.added
         status_changed += merged.status_changed
-        created = [row.created for row in rows if row.created is not None]
-        if created or (first_page and not page.has_more):
-            gone += store.remove_missing(
-                rows,
-                newer_than=min(created) if page.has_more else None,
-                older_than=None if first_page or not created else max(created),
-            )
+        gone += merged.gone
     new_statuses = tuple(
         (uid, row.status) for uid in status_changed if (row := store.get(uid)) is not None
     )

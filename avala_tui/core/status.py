@@ -8,6 +8,7 @@ same way wherever it shows.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -93,6 +94,8 @@ class ListState:
     """The sort ("by name ▲"), if sorted."""
     rate: RateLimitStatus | None = None
     """The API's announced budget."""
+    way_out: str | None = None
+    """What to do about the error, when retrying will not help (a refused filter)."""
 
 
 def list_message(state: ListState) -> str | None:
@@ -100,7 +103,7 @@ def list_message(state: ListState) -> str | None:
     if state.count:
         return None
     if state.error is not None:
-        return f"⚠ {describe_error(state.error)}\n\nPress r to retry."
+        return f"⚠ {describe_error(state.error)}\n\n{state.way_out or 'Press r to retry.'}"
     if state.exhausted:
         return "No tasks match these filters."
     return "Loading tasks…"
@@ -147,3 +150,11 @@ def terminal_title(*, pending: int | None, exhausted: bool) -> str:
         return APP_TITLE
     more = "" if exhausted else "+"
     return f"{APP_TITLE} · {pending:,}{more} pending"
+
+
+def refused_filter_way_out(fields: Iterable[str], origins: Mapping[str, str]) -> str:
+    """Where a refused filter came from and how to leave it, e.g. after a 400 on ``project``."""
+    named = [name for name in fields if name in ("project", "status")] or ["project", "status"]
+    sources = [f"the {name} filter came from {origins[name]}" for name in named if name in origins]
+    said = (sources[0][0].upper() + "; ".join(sources)[1:] + ". ") if sources else ""
+    return f"{said}Choose another in the sidebar: p for projects, s for statuses."

@@ -7,8 +7,6 @@ pydantic model's footprint). The table renders straight from these rows.
 
 from __future__ import annotations
 
-import bisect
-import math
 import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -70,15 +68,6 @@ class TaskRow:
         )
 
 
-def _created_key(row: TaskRow) -> float:
-    # A task without a creation time sorts as the newest: it is shown, not lost.
-    return math.inf if row.created is None else row.created
-
-
-def _descending(row: TaskRow) -> float:
-    return -_created_key(row)
-
-
 @dataclass(frozen=True, slots=True)
 class MergeResult:
     """What a merge changed, by uid."""
@@ -87,6 +76,8 @@ class MergeResult:
     changed: tuple[str, ...] = ()
     #: Rows whose status is not what it was (a subset of ``changed``).
     status_changed: tuple[str, ...] = ()
+    #: Rows that left the list (a refresh showed they no longer stand where they were).
+    gone: tuple[str, ...] = ()
 
 
 @dataclass
@@ -175,65 +166,63 @@ class TaskStore(Sequence[TaskRow]):
         return MergeResult(tuple(added), tuple(changed), tuple(status))
 
     def merge_refresh(
-        self, rows: Sequence[TaskRow], *, insert_new: bool = True, bottom_open: bool = False
+        self, rows: Sequence[TaskRow], *, first_page: bool = True, last_page: bool = False
     ) -> MergeResult:
-        """Merge a re-fetched page: known tasks update in place, unseen ones are inserted.
+        """Merge a re-fetched page, trusting the page's own order over any guess from times.
 
-        An unseen task goes where the API's order (newest first) puts it: new
-        tasks on top, a task that joined the filter further down. One that would
-        land below every loaded row while the list goes on (``bottom_open``) has
-        only slid up from the next page, which will bring it. A re-fetched later
-        page only updates (``insert_new=False``).
+        Loaded tasks update in place. The page is the truth for the span of the list
+        it covers, from its first loaded task to its last (from the top of the list
+        for the ``first_page``, to its end for the ``last_page`` of an exhausted
+        list): in that span the rows take the page's order, a task not seen before
+        goes next to its neighbours as the page lists them, and a loaded task the
+        page skipped has left the view. An unseen task after the page's last loaded
+        one is left for the next page to bring, unless there is no next page.
         """
         changed: list[str] = []
         status: list[str] = []
-        unseen: dict[str, TaskRow] = {}
+        fresh: dict[str, TaskRow] = {}
         for row in rows:
+            if row.uid in fresh:
+                continue
+            fresh[row.uid] = row
             position = self._index.get(row.uid)
-            if position is None:
-                unseen.setdefault(row.uid, row)
-            else:
+            if position is not None:
                 self._update(position, row, changed, status)
-        inserted: list[str] = []
-        if insert_new:
-            # Oldest first, so that among equal times each later insert lands above.
-            for row in reversed(unseen.values()):
-                where = bisect.bisect_left(self._rows, -_created_key(row), key=_descending)
-                if where == len(self._rows) and bottom_open:
-                    continue
-                self._rows.insert(where, row)
-                self._counts[row.project, row.status] += 1
-                inserted.append(row.uid)
-            inserted.reverse()
-        if inserted:
-            self._reindex()
-        return MergeResult(tuple(inserted), tuple(changed), tuple(status))
-
-    def remove_missing(
-        self, fresh: Sequence[TaskRow], *, newer_than: float | None, older_than: float | None
-    ) -> tuple[str, ...]:
-        """Remove loaded rows a re-fetched page should hold but does not: they left the filter.
-
-        Only rows created strictly inside (newer_than, older_than) are judged;
-        None leaves that side open. Rows on a boundary may sit on a neighbouring
-        page, so they are kept.
-        """
-        fresh_uids = {row.uid for row in fresh}
-        gone = [
-            row
-            for row in self._rows
-            if row.uid not in fresh_uids
-            and row.created is not None
-            and (newer_than is None or row.created > newer_than)
-            and (older_than is None or row.created < older_than)
+        order = list(fresh)
+        known = [index for index, uid in enumerate(order) if uid in self._index]
+        if known:
+            positions = [self._index[order[index]] for index in known]
+            start, end = min(positions), max(positions) + 1
+            # Unseen tasks before the page's first loaded one go right above it; those
+            # after its last loaded one only when no further page will bring them.
+            span_uids = order if last_page else order[: known[-1] + 1]
+        elif first_page:
+            start = end = 0
+            span_uids = order
+        else:
+            # Nothing on it is loaded: there is no telling where it belongs.
+            return MergeResult((), tuple(changed), tuple(status))
+        if first_page:
+            start = 0
+        if last_page:
+            end = len(self._rows)
+        span = set(span_uids)
+        # A loaded task in the span that the page skipped no longer stands there.
+        gone = [row for row in self._rows[start:end] if row.uid not in span]
+        added = [uid for uid in span_uids if uid not in self._index]
+        replacement = [
+            self._rows[self._index[uid]] if uid in self._index else fresh[uid] for uid in span_uids
         ]
-        if not gone:
-            return ()
-        gone_uids = {row.uid for row in gone}
-        self._rows = [row for row in self._rows if row.uid not in gone_uids]
+        if not added and not gone and self._rows[start:end] == replacement:
+            return MergeResult((), tuple(changed), tuple(status))
+        self._rows[start:end] = replacement
+        for uid in added:
+            self._counts[fresh[uid].project, fresh[uid].status] += 1
         self._counts.subtract((row.project, row.status) for row in gone)
         self._reindex()
-        return tuple(row.uid for row in gone)
+        return MergeResult(
+            tuple(added), tuple(changed), tuple(status), gone=tuple(row.uid for row in gone)
+        )
 
     def _reindex(self) -> None:
         # Rows moved (inserted on top or removed): not an append.

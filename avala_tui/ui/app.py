@@ -38,6 +38,7 @@ from avala_tui.ui.terminal import (
     write_to_terminal,
 )
 from avala_tui.ui.widgets.detail import DETAIL_DEBOUNCE_SECONDS
+from avala_tui.ui.widgets.task_list import TaskListPane
 
 
 def styles_path() -> Path:
@@ -125,10 +126,18 @@ class AvalaApp(App[int]):
     def _theme_changed(self, theme: str) -> None:
         self._remember(replace(self.remembered, theme=theme))
 
-    @on(DashboardScreen.FiltersApplied)
-    def _filters_applied(self, message: DashboardScreen.FiltersApplied) -> None:
+    @on(TaskListPane.FilterAccepted)
+    def _filter_accepted(self, message: TaskListPane.FilterAccepted) -> None:
+        # Only what the API accepted is remembered: a refused filter must not come back.
         filters = Filters(message.filters.project, message.filters.status)
         self._remember(self.remembered.with_filters(scope_of(self.settings), filters))
+
+    @on(TaskListPane.FilterRefused)
+    def _filter_refused(self, message: TaskListPane.FilterRefused) -> None:
+        scope = scope_of(self.settings)
+        refused = Filters(message.filters.project, message.filters.status)
+        if self.remembered.filters.get(scope) == refused:
+            self._remember(self.remembered.without_filters(scope))
 
     @on(DashboardScreen.SortApplied)
     def _sort_applied(self, message: DashboardScreen.SortApplied) -> None:

@@ -6,7 +6,9 @@ import random
 
 from avala_tui.api.errors import (
     APIConnectionError,
+    APIStatusError,
     AuthenticationError,
+    BadRequestError,
     RateLimitedError,
     ServerError,
 )
@@ -109,3 +111,18 @@ def test_the_list_texts() -> None:
     assert (list_message(failing) or "").startswith("⚠ Server: boom.")
     assert terminal_title(pending=None, exhausted=False) == "avala-tui"
     assert terminal_title(pending=1234, exhausted=False) == "avala-tui · 1,234+ pending"
+
+
+def test_connection_backoff_is_capped_at_the_refresh_interval() -> None:
+    live = monitor(refresh=5.0)
+    delays = [live.failed(APIConnectionError("down"), monotonic_now=0.0) for _ in range(10)]
+    assert all(delay is not None and delay <= 5.0 for delay in delays)
+    throttled = live.failed(RateLimitedError("slow", retry_after=30), monotonic_now=0.0)
+    assert throttled == 30, "Retry-After still rules a 429"
+
+
+def test_a_refused_request_is_not_retried_by_itself() -> None:
+    live = monitor()
+    assert live.failed(BadRequestError("bad", status_code=400), monotonic_now=0.0) is None
+    assert live.connection == "error" and live.retry_at is None
+    assert live.failed(APIStatusError("slow", status_code=408), monotonic_now=0.0) is not None

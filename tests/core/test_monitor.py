@@ -35,7 +35,9 @@ def test_low_budget_waits_for_the_window_to_reset() -> None:
 
 
 def test_retry_after_is_honoured_and_backoff_grows_with_jitter_up_to_a_cap() -> None:
-    policy = RefreshPolicy(interval=15.0, rng=random.Random(1))
+    # Live refresh off: nothing caps the backoff below MAX_BACKOFF (with it on, the
+    # interval does: see test_live_monitor's cap test).
+    policy = RefreshPolicy(interval=0.0, rng=random.Random(1))
     assert policy.next_retry(RateLimitedError("slow down", retry_after=7)) == 7
     waits = [policy.next_retry(APIConnectionError("down")) for _ in range(12)]
     assert 2.0 <= waits[0] <= 4.0  # the second failure in a row: ceiling 4 s, half fixed

@@ -109,28 +109,63 @@ def test_refresh_inserts_a_joining_task_at_its_place_and_skips_one_sliding_up() 
     store.append_page([_timed("t9", 9), _timed("t7", 7), _timed("t5", 5)])
     # t8 joined the filter between loaded rows; t4 only slid up from the next page.
     result = store.merge_refresh(
-        [_timed("t10", 10), _timed("t9", 9), _timed("t8", 8), _timed("t7", 7), _timed("t4", 4)],
-        bottom_open=True,
+        [_timed("t10", 10), _timed("t9", 9), _timed("t8", 8), _timed("t7", 7), _timed("t4", 4)]
     )
     assert result.added == ("t10", "t8")
     assert [row.uid for row in store] == ["t10", "t9", "t8", "t7", "t5"]
     assert store.index_of("t5") == 4
-    at_end = store.merge_refresh([_timed("t3", 3)], bottom_open=False)
-    assert at_end.added == ("t3",), "at the end of the list there is no next page to bring it"
+    at_end = store.merge_refresh([_timed("t3", 3)], first_page=False, last_page=True)
+    assert at_end.added == (), "nothing on the page is loaded: no place to put it"
+    tail = store.merge_refresh([_timed("t5", 5), _timed("t3", 3)], first_page=False, last_page=True)
+    assert tail.added == ("t3",), "at the end of the list there is no next page to bring it"
 
 
-def test_remove_missing_drops_only_rows_inside_the_refetched_span() -> None:
+def test_a_page_not_in_creation_order_is_placed_by_its_own_order() -> None:
+    # The server's order is its business: here newer-looking tasks come last.
+    store = TaskStore()
+    store.append_page([_timed("a", 1), _timed("b", 5), _timed("c", 3)])
+    result = store.merge_refresh([_timed("a", 1), _timed("n", 100), _timed("b", 5), _timed("c", 3)])
+    assert result.added == ("n",)
+    assert [row.uid for row in store] == ["a", "n", "b", "c"]
+
+
+def test_equal_timestamps_do_not_confuse_placement_or_removal() -> None:
+    store = TaskStore()
+    store.append_page([_timed(uid, 7) for uid in ("a", "b", "c", "d")])
+    result = store.merge_refresh([_timed("a", 7), _timed("x", 7), _timed("b", 7), _timed("d", 7)])
+    assert result.added == ("x",)
+    assert result.gone == ("c",), "c stood between b and d, which the page lists side by side"
+    assert [row.uid for row in store] == ["a", "x", "b", "d"]
+    assert store.tally() == 4
+
+
+def test_a_task_that_moved_between_pages_is_shown_once_where_the_page_puts_it() -> None:
+    store = TaskStore()
+    store.append_page([_timed(f"t{n}", n) for n in range(9, 0, -1)])
+    # The second page, re-fetched, now starts at t6 and lists t3 before t5.
+    result = store.merge_refresh(
+        [_timed("t6", 6), _timed("t3", 3), _timed("t5", 5), _timed("t4", 4)], first_page=False
+    )
+    assert result.gone == ()
+    uids = [row.uid for row in store]
+    assert uids == ["t9", "t8", "t7", "t6", "t3", "t5", "t4", "t2", "t1"]
+    assert len(set(uids)) == len(uids)
+
+
+def test_a_refetched_page_removes_only_rows_inside_its_span() -> None:
     store = TaskStore()
     store.append_page([_timed(f"t{n}", n) for n in range(9, 0, -1)])
     assert store.tally(status="pending") == 9
     # A later page re-fetched as (t7, t5, t4): t6 left the filter; t8 and t3 are outside.
-    gone = store.remove_missing(
-        [_timed("t7", 7), _timed("t5", 5), _timed("t4", 4)], newer_than=4, older_than=7
+    result = store.merge_refresh(
+        [_timed("t7", 7), _timed("t5", 5), _timed("t4", 4)], first_page=False
     )
-    assert gone == ("t6",)
+    assert result.gone == ("t6",)
     assert [row.uid for row in store] == ["t9", "t8", "t7", "t5", "t4", "t3", "t2", "t1"]
     assert store.index_of("t5") == 3
     assert store.tally(status="pending") == 8
+    top = store.merge_refresh([_timed("t8", 8), _timed("t7", 7)])
+    assert top.gone == ("t9",), "above the first page's first task there is nothing"
 
 
 def test_tally_follows_status_changes() -> None:

@@ -169,12 +169,6 @@ class DashboardScreen(Screen[None]):
     """The header's second part: where the data comes from, and how fresh it is."""
 
     @dataclass
-    class FiltersApplied(Message):
-        """The user applied filters: the app remembers them."""
-
-        filters: TaskFilter
-
-    @dataclass
     class SortApplied(Message):
         """The user sorted the list: the app remembers it."""
 
@@ -222,6 +216,7 @@ class DashboardScreen(Screen[None]):
                 yield TaskListPane(
                     self.client,
                     filters=TaskFilter(settings.project, settings.status),
+                    origins=settings.origins,
                     refresh=settings.refresh,
                     project_names=self.project_names,
                     clock=self.clock,
@@ -243,6 +238,7 @@ class DashboardScreen(Screen[None]):
             self.task_list.set_sort(self._initial_sort)
         if self.settings.task:
             self.detail.open_task(self.settings.task)
+            self.task_list.seek(self.settings.task)
         self._update_header()
 
     # The panes ----------------------------------------------------------------
@@ -272,9 +268,7 @@ class DashboardScreen(Screen[None]):
     @on(FilterSidebar.Changed)
     def _filters_changed(self, message: FilterSidebar.Changed) -> None:
         message.stop()
-        filters = TaskFilter(message.project, message.status)
-        self.task_list.set_filters(filters)
-        self.post_message(self.FiltersApplied(filters))
+        self.task_list.set_filters(TaskFilter(message.project, message.status))
 
     @on(FilterSidebar.ProjectsChanged)
     def _projects_changed(self, message: FilterSidebar.ProjectsChanged) -> None:
@@ -286,7 +280,7 @@ class DashboardScreen(Screen[None]):
         message.stop()
         if message.row is not None:
             self.task_list.seen(message.row.uid)
-        self.detail.follow(message.row)
+        self.detail.follow(message.row, by_user=message.by_user)
 
     @on(TaskTable.Selected)
     def _row_selected(self, message: TaskTable.Selected) -> None:

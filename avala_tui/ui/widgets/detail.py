@@ -24,13 +24,13 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Static
 
-from avala_tui.api.errors import AvalaError
+from avala_tui.api.errors import AvalaError, NotFoundError, PermissionDeniedError
 from avala_tui.api.models import Task
 from avala_tui.api.protocol import TasksAPI
 from avala_tui.core.detail_cache import DetailCache
 from avala_tui.core.status import describe_error
 from avala_tui.core.store import TaskRow
-from avala_tui.core.text import clean, literal, relative_time, status_label
+from avala_tui.core.text import clean, literal, relative_time, short_uid, status_label
 
 
 def format_time(value: datetime | float | None, now: float) -> str:
@@ -101,11 +101,21 @@ class TaskDetail(VerticalScroll, can_focus=True):
         self._body = Static("Select a task to see it in full.", markup=False)
         #: The uid of the task shown, so late answers for other tasks can be ignored.
         self.shown_uid: str | None = None
+        #: A task opened by uid (``--task``): shown until the user moves the cursor.
+        self.pinned_uid: str | None = None
 
     # What the screen asks of the pane -----------------------------------------
 
-    def follow(self, row: TaskRow | None) -> None:
-        """The cursor moved to ``row``: show what the list knows, then get-task once it rests."""
+    def follow(self, row: TaskRow | None, *, by_user: bool = True) -> None:
+        """The cursor moved to ``row``: show what the list knows, then get-task once it rests.
+
+        A task opened by uid stays on screen through loads and refreshes; the user's
+        own move of the cursor lets the pane follow it again.
+        """
+        if self.pinned_uid is not None:
+            if not by_user:
+                return
+            self.pinned_uid = None
         self._stop_debounce()
         if row is None:
             self.show_message("No task selected.")
@@ -123,7 +133,7 @@ class TaskDetail(VerticalScroll, can_focus=True):
         """Show a task that may not be loaded in the list (``--task``)."""
         self._stop_debounce()
         self.show_message(f"Fetching task {clean(uid)}…")
-        self.shown_uid = uid
+        self.shown_uid = self.pinned_uid = uid
         self.fetch(uid)
 
     def reload(self) -> None:
@@ -163,7 +173,14 @@ class TaskDetail(VerticalScroll, can_focus=True):
     @on(_Failed)
     def _failed(self, message: _Failed) -> None:
         message.stop()
-        self.show_error(message.uid, describe_error(message.error))
+        error = message.error
+        # The API's own sentence, naming the task: never "Not found: Not found.".
+        reason = (
+            error.message
+            if isinstance(error, NotFoundError | PermissionDeniedError)
+            else describe_error(error)
+        )
+        self.show_error(message.uid, f"Task {short_uid(message.uid)}: {reason}")
 
     # Drawing --------------------------------------------------------------------
 

@@ -20,14 +20,20 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Static
 
-from avala_tui.api.errors import AvalaError
+from avala_tui.api.errors import AvalaError, BadRequestError
 from avala_tui.api.models import STATUS_PENDING
 from avala_tui.api.protocol import TasksAPI
 from avala_tui.core.changes import ChangeLog
 from avala_tui.core.feed import FIRST_PAGE, PAGE_SIZE, PageClaim, TaskFeed, TaskFilter
 from avala_tui.core.monitor import LiveMonitor, RefreshPolicy
 from avala_tui.core.refresh import apply_refresh
-from avala_tui.core.status import ListState, list_message, status_line, table_footer
+from avala_tui.core.status import (
+    ListState,
+    list_message,
+    refused_filter_way_out,
+    status_line,
+    table_footer,
+)
 from avala_tui.core.text import clean
 from avala_tui.core.view import Sort, TaskView
 from avala_tui.ui.messages import RefreshFailed, RefreshLoaded, TasksPageFailed, TasksPageLoaded
@@ -52,11 +58,24 @@ class TaskListPane(Vertical):
             """The pane that posted this."""
             return self.pane
 
+    @dataclass
+    class FilterAccepted(Message):
+        """The API answered a filter's first page: worth remembering."""
+
+        filters: TaskFilter
+
+    @dataclass
+    class FilterRefused(Message):
+        """The API refused a filter (a 400): never worth remembering."""
+
+        filters: TaskFilter
+
     def __init__(
         self,
         client: TasksAPI,
         *,
         filters: TaskFilter,
+        origins: Mapping[str, str] | None = None,
         refresh: float,
         project_names: Mapping[str, str],
         clock: Callable[[], float] = time.time,
@@ -76,8 +95,12 @@ class TaskListPane(Vertical):
         """New and changed rows since the user last looked; the table draws their marks."""
         self.monitor = LiveMonitor(RefreshPolicy(refresh))
         """The link's health and the one pending refresh or retry."""
+        #: Where the current filters came from (a flag, a profile, remembered state).
+        self.origins: Mapping[str, str] = origins or {}
         self._wake_timer: Timer | None = None
         self._countdown: Timer | None = None
+        #: A task to put the cursor on once its row is loaded (``--task``).
+        self._sought: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("Loading tasks…", id="table-message", markup=False)
@@ -160,6 +183,8 @@ class TaskListPane(Vertical):
             if len(self.feed.store):
                 table.cursor_row = 0
             self._schedule_refresh()
+            self.post_message(self.FilterAccepted(message.claim.filters))
+        self._find_sought()
         if table.near_end():
             # The screen is taller than what is loaded: keep filling it.
             self._load_more()
@@ -171,9 +196,22 @@ class TaskListPane(Vertical):
             return
         self.feed.page_failed(message.claim)
         self._failed(message.error, message.claim)
+        if isinstance(message.error, BadRequestError) and self.feed.pages_loaded == 0:
+            self.post_message(self.FilterRefused(message.claim.filters))
         self._render_state()
 
     # What the list shows about itself ---------------------------------------
+
+    def seek(self, uid: str) -> None:
+        """Put the cursor on a task as soon as its row is loaded (now, if it is)."""
+        self._sought = uid
+        self._find_sought()
+
+    def _find_sought(self) -> None:
+        if self._sought is not None and self.table.move_cursor_to_uid(
+            self._sought, keep_screen_position=False
+        ):
+            self._sought = None
 
     def list_state(self) -> ListState:
         """The inputs of the status texts, as they stand."""
@@ -189,7 +227,14 @@ class TaskListPane(Vertical):
             matched=matched,
             order=order,
             rate=self.client.rate_limit,
+            way_out=self._way_out(),
         )
+
+    def _way_out(self) -> str | None:
+        error = self.monitor.last_error
+        if not isinstance(error, BadRequestError) or self.feed.pages_loaded:
+            return None
+        return refused_filter_way_out(error.field_errors, self.origins)
 
     def _render_state(self) -> None:
         """Show where the list stands: loading, empty, an error, the end, or more below."""
@@ -308,13 +353,19 @@ class TaskListPane(Vertical):
             return
         table = self.table
         cursor_uid = table.cursor_uid
+        # A monitor watched from the top must show arrivals: it stays at the top and the
+        # cursor moves down with its task. Scrolled down, the view stays on its tasks.
+        at_top = table.scroll_offset.y == 0
         result = apply_refresh(self.feed.store, message.pages, exhausted=self.feed.exhausted)
         self.changes.record(result.added, result.status_changed, len(result.gone))
         self.changes.forget(result.gone)
         self._succeeded()
         table.rows_changed()
-        if cursor_uid is not None and not table.move_cursor_to_uid(cursor_uid):
+        if cursor_uid is not None and not table.move_cursor_to_uid(
+            cursor_uid, keep_screen_position=not at_top
+        ):
             table.cursor_row = min(table.cursor_row, max(len(self.feed.store) - 1, 0))
+        self._find_sought()
         self._render_state()
         self._schedule_refresh()
 
@@ -331,6 +382,7 @@ class TaskListPane(Vertical):
         """Show another filter's tasks, from its first page (nothing when it is already shown)."""
         if filters == self.feed.filters and self.feed.pages_loaded:
             return
+        self.origins = {"project": "your choice", "status": "your choice"}
         self._reload(filters)
 
     def _reload(self, filters: TaskFilter) -> None:

@@ -296,6 +296,8 @@ class TaskTable(ScrollView, can_focus=True):
         table: TaskTable
         index: int
         row: TaskRow | None
+        #: Whether a key or click of the user's moved the cursor (not a load or refresh).
+        by_user: bool = False
 
         @property
         def control(self) -> TaskTable:
@@ -363,6 +365,8 @@ class TaskTable(ScrollView, can_focus=True):
         # What each screen line last showed, to repaint only the lines that differ.
         self._painted: dict[int, tuple[TaskRow | None, Hashable]] = {}
         self._announced: TaskRow | None = None
+        # Set by the user's keys and clicks until the next announcement says so.
+        self._moved_by_user = False
         self._sync_pending = False
         # The sizes the last reflow of the screen gave, to tell a reflow that changed nothing.
         self._laid_out: tuple[Size, Size, Size] | None = None
@@ -566,7 +570,10 @@ class TaskTable(ScrollView, can_focus=True):
         row = self.cursor_task
         if row is not self._announced:
             self._announced = row
-            self.post_message(self.Highlighted(self, self.cursor_row, row))
+            self.post_message(
+                self.Highlighted(self, self.cursor_row, row, by_user=self._moved_by_user)
+            )
+        self._moved_by_user = False
         if self.near_end():
             self.post_message(self.NearEnd(self))
 
@@ -590,6 +597,7 @@ class TaskTable(ScrollView, can_focus=True):
         if index == self.cursor_row:
             self.action_select_cursor()
         else:
+            self._moved_by_user = True
             self.cursor_row = index
 
     def action_select_cursor(self) -> None:
@@ -600,18 +608,22 @@ class TaskTable(ScrollView, can_focus=True):
 
     def action_cursor_up(self) -> None:
         """Move the cursor up a row."""
+        self._moved_by_user = True
         self.cursor_row -= 1
 
     def action_cursor_down(self) -> None:
         """Move the cursor down a row."""
+        self._moved_by_user = True
         self.cursor_row += 1
 
     def action_cursor_first(self) -> None:
         """Move the cursor to the first row."""
+        self._moved_by_user = True
         self.cursor_row = 0
 
     def action_cursor_last(self) -> None:
         """Move the cursor to the last loaded row."""
+        self._moved_by_user = True
         self.cursor_row = len(self._rows) - 1
 
     def action_page_up(self) -> None:
@@ -623,6 +635,7 @@ class TaskTable(ScrollView, can_focus=True):
         self._page(1)
 
     def _page(self, direction: int) -> None:
+        self._moved_by_user = True
         target = self.validate_cursor_row(self.cursor_row + direction * max(self._body_height, 1))
         # Scrolling by the same amount keeps the cursor on its screen line.
         self.scroll_to(y=self.scroll_offset.y + target - self.cursor_row, animate=False, force=True)
