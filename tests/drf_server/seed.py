@@ -58,6 +58,8 @@ class World:
     forbidden_task: str
     #: A task of Bob's: a 404 for Alice.
     bob_task: str
+    #: The 151st task of the big project, newest first: on its second page at the default size.
+    deep_task: str
 
 
 def seed(seed: int, anchor: datetime) -> World:
@@ -116,6 +118,7 @@ def seed(seed: int, anchor: datetime) -> World:
                 updated_at=created + timedelta(minutes=number % 4),
             )
         )
+    deep = tasks[150].uid
     # Inserted out of order: the database's own order must not stand in for the API's.
     rng.shuffle(tasks)
 
@@ -151,4 +154,4 @@ def seed(seed: int, anchor: datetime) -> World:
         for number in range(3)
     ]
     Task.objects.bulk_create(tasks + bob_tasks)
-    return World(big.uid, edge.uid, empty.uid, bobs.uid, forbidden, bob_tasks[0].uid)
+    return World(big.uid, edge.uid, empty.uid, bobs.uid, forbidden, bob_tasks[0].uid, deep)

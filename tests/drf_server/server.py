@@ -235,6 +235,23 @@ class DrfServer:
 
         return self._orm_call(select)
 
+    def projects(self, *, key: str = ALICE_KEY) -> list[dict[str, Any]]:
+        """The key's user's projects, newest first, as the API renders them."""
+
+        def select() -> list[dict[str, Any]]:
+            from rest_framework.renderers import JSONRenderer
+
+            from tests.drf_server.api import ProjectSerializer
+            from tests.drf_server.models import ApiKey, Project
+
+            user = ApiKey.objects.get(key=key).user
+            rows = Project.objects.filter(owner=user).order_by("-created_at")
+            data = ProjectSerializer(rows, many=True).data
+            rendered: list[dict[str, Any]] = json.loads(JSONRenderer().render(data))
+            return rendered
+
+        return self._orm_call(select)
+
     def set_rate(self, key: str, rate: str | None) -> None:
         """Throttle ``key``'s user at ``rate`` ("5/min"), or the default rate for None."""
 
