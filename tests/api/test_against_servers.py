@@ -11,8 +11,10 @@ from __future__ import annotations
 import base64
 import itertools
 import math
+import time
 from typing import Any
 
+import httpx
 import pytest
 
 from avala_tui.api.client import AvalaClient
@@ -309,3 +311,46 @@ async def test_a_throttled_key_gets_429_with_retry_after(
     assert all(abs(wait - retry_after) <= 1.0 for wait in sleeps.waits)
     assert client.rate_limit.reset is not None
     assert client.rate_limit.reset >= client.rate_limit.observed_at
+
+
+# --- the wire, under the client ---------------------------------------------------------
+
+
+async def test_links_keep_every_filter_and_the_cursor_is_drfs(api_server: ApiServer) -> None:
+    params = {"project": api_server.big_project, "status": "pending", "limit": "3"}
+    async with httpx.AsyncClient(headers={"X-Avala-Api-Key": api_server.api_key}) as http:
+        first = await http.get(f"{api_server.base_url}/tasks/", params=params)
+        link = httpx.URL(first.json()["next"])
+        second = await http.get(f"{api_server.base_url}/tasks/", params=dict(link.params))
+    assert first.headers["content-type"] == "application/json"
+    assert link.path == "/api/v1/tasks/"
+    assert dict(link.params) == {**params, "cursor": link.params["cursor"]}
+    # Sorted parameters: DRF's replace_query_param re-encodes the whole query.
+    assert list(link.params) == sorted(link.params)
+    tokens = decoded(link.params["cursor"])
+    assert tokens.startswith("p=") and tokens.endswith("%2B00%3A00")
+    assert httpx.URL(second.json()["previous"]).params["cursor"] != link.params["cursor"]
+    assert "r=1" in decoded(httpx.URL(second.json()["previous"]).params["cursor"])
+
+
+async def test_refusals_carry_drfs_headers(api_server: ApiServer) -> None:
+    url = f"{api_server.base_url}/tasks/"
+    async with httpx.AsyncClient() as http:
+        unauthenticated = await http.get(url)
+        key = api_server.throttle(1)
+        allowed = await http.get(url, headers={"X-Avala-Api-Key": key})
+        throttled = await http.get(url, headers={"X-Avala-Api-Key": key})
+    assert unauthenticated.status_code == 401
+    assert unauthenticated.json() == {"detail": "Authentication credentials were not provided."}
+    assert unauthenticated.headers["www-authenticate"] == "Api-Key"
+    assert allowed.status_code == 200
+    assert allowed.headers["x-ratelimit-remaining"] == "0"
+    assert throttled.status_code == 429
+    wait = throttled.headers["retry-after"]
+    assert throttled.json() == {
+        "detail": f"Request was throttled. Expected available in {wait} seconds."
+    }
+    assert 59 <= int(wait) <= 60
+    assert throttled.headers["x-ratelimit-limit"] == "1"
+    # The window frees its slot a minute after the one allowed request.
+    assert abs(int(throttled.headers["x-ratelimit-reset"]) - 60 - time.time()) <= 2

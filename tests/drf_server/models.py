@@ -29,7 +29,7 @@ class Task(models.Model):
     updated_at = models.DateTimeField(null=True)
     #: Fields the reference does not document, rendered next to the documented ones.
     extra = models.JSONField(null=True)
-    #: When set, only this user may open the task, though the project's owner sees it listed.
+    #: When set to another user, the project's owner sees the task listed but gets a 403.
     restricted_to = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
