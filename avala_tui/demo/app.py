@@ -8,7 +8,12 @@ Where the reference leaves a choice open, DRF's behaviour is followed: an unknow
 ``project`` filter is a 400 (django-filter's ModelChoiceFilter), an empty filter value is
 no filter, a ``limit`` that is not a positive integer is ignored, HEAD is served as GET,
 authentication precedes throttling which precedes the 405 for other methods, and a
-throttled request is not counted. Unknown paths get a JSON 404 without authentication.
+throttled request is not counted. A uid no object has is Django's get_object_or_404
+sentence (``No Task matches the given query.``), which DRF 3.15 on passes on as the
+detail. Paths outside the API are Django's, not DRF's: a path that lacks only its
+trailing slash is a 301 to it (CommonMiddleware's APPEND_SLASH), any other is Django's
+HTML 404 page, both without authentication. tests/drf_server holds the real DRF server
+that tests/api/test_against_servers.py holds this one to.
 
 The object also carries the controls tests use (``add_task``, ``set_status``, ``forbid``,
 ``faults``, ``requests``...); every one is safe to call from another thread than the
@@ -58,7 +63,15 @@ _TASK = re.compile(r"/api/v1/tasks/(?P<uid>[^/]+)/")
 _PROJECTS = re.compile(r"/api/v1/users/me/projects/")
 _PROJECT = re.compile(r"/api/v1/users/me/projects/(?P<uid>[^/]+)/")
 
-_NOT_FOUND = {"detail": "Not found."}
+_NO_TASK = {"detail": "No Task matches the given query."}
+_NO_PROJECT = {"detail": "No Project matches the given query."}
+# Django's own 404 page (django.views.defaults), served when no URL pattern matches.
+_DJANGO_NOT_FOUND = (
+    b'\n<!doctype html>\n<html lang="en">\n<head>\n  <title>Not Found</title>\n</head>\n<body>\n'
+    b"  <h1>Not Found</h1><p>The requested resource was not found on this server.</p>\n"
+    b"</body>\n</html>\n"
+)
+_HTML = b"text/html; charset=utf-8"
 _AUTH_SCHEME = "Api-Key"
 # DRF's views add these to every answer; OPTIONS is left out as the demo does not serve it.
 _VIEW_HEADERS = (("Allow", "GET, HEAD"), ("Vary", "Accept"))
@@ -409,14 +422,13 @@ class DemoApi:
         kind = None if fault is None else fault.kind
         now = time.time()
         with self._lock:
+            matched = _match(request.path)
             response = _proxy_page(kind)
             if response is None:
-                try:
-                    response = _Response(200, self._route(request, kind, now))
-                except _ApiError as error:
-                    response = error.response()
-                extra = [*self._limiter.headers(request.api_key or "", now), *_VIEW_HEADERS]
-                response.headers += [(name.encode(), value.encode()) for name, value in extra]
+                if matched is None:
+                    response = _django_page(request)
+                else:
+                    response = self._api_response(request, matched, kind, now)
             self._records.append(
                 RequestRecord(
                     request.method,
@@ -430,20 +442,25 @@ class DemoApi:
             )
             return response
 
-    def _route(self, request: _Request, fault: Fault | None, now: float) -> bytes:
+    def _api_response(
+        self, request: _Request, matched: re.Match[str], fault: Fault | None, now: float
+    ) -> _Response:
+        """A DRF view's answer, with the headers DRF and the throttle add to each."""
+        try:
+            response = _Response(200, self._route(request, matched, fault, now))
+        except _ApiError as error:
+            response = error.response()
+        extra = [*self._limiter.headers(request.api_key or "", now), *_VIEW_HEADERS]
+        response.headers += [(name.encode(), value.encode()) for name, value in extra]
+        return response
+
+    def _route(
+        self, request: _Request, matched: re.Match[str], fault: Fault | None, now: float
+    ) -> bytes:
         """The body of a 200 answer, or an _ApiError, in the order DRF checks things."""
         failure = _app_fault(fault)
         if failure is not None:
             raise failure
-        path = request.path
-        matched = (
-            _TASKS.fullmatch(path)
-            or _TASK.fullmatch(path)
-            or _PROJECTS.fullmatch(path)
-            or _PROJECT.fullmatch(path)
-        )
-        if matched is None:
-            raise _ApiError(404, _NOT_FOUND)
         self._authenticate(request.api_key)
         wait = self._limiter.hit(request.api_key or "", now)
         if wait is not None:
@@ -492,7 +509,7 @@ class DemoApi:
     def _task_detail(self, uid: str, fault: Fault | None) -> bytes:
         task = self._world.task_by_uid.get(uid)
         if task is None:
-            raise _ApiError(404, _NOT_FOUND)
+            raise _ApiError(404, _NO_TASK)
         if uid in self._forbidden:
             raise _ApiError(403, {"detail": "You do not have permission to perform this action."})
         return _detail_body(task, fault)
@@ -504,7 +521,7 @@ class DemoApi:
     def _project_detail(self, uid: str, fault: Fault | None) -> bytes:
         project = self._world.project_by_uid.get(uid)
         if project is None:
-            raise _ApiError(404, _NOT_FOUND)
+            raise _ApiError(404, _NO_PROJECT)
         return _detail_body(project, fault)
 
     def _page_body(
@@ -536,6 +553,24 @@ class DemoApi:
         params["cursor"] = [cursor.encode()]
         origin = self.link_origin or f"http://{request.host}"
         return f"{origin}{request.path}?{urlencode(sorted(params.items()), doseq=True)}"
+
+
+def _match(path: str) -> re.Match[str] | None:
+    return (
+        _TASKS.fullmatch(path)
+        or _TASK.fullmatch(path)
+        or _PROJECTS.fullmatch(path)
+        or _PROJECT.fullmatch(path)
+    )
+
+
+def _django_page(request: _Request) -> _Response:
+    """What Django answers, before any DRF view, for a path outside the API's routes."""
+    if not request.path.endswith("/") and _match(request.path + "/") is not None:
+        query = urlencode(request.params)
+        location = request.path + "/" + (f"?{query}" if query else "")
+        return _Response(301, b"", [(b"location", location.encode())], _HTML)
+    return _Response(404, _DJANGO_NOT_FOUND, [], _HTML)
 
 
 def _status_is(status: str) -> Callable[[Task], bool]:
