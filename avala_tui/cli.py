@@ -12,6 +12,7 @@ from typing import Any, Final
 from avala_tui import __version__
 from avala_tui.api.errors import ConfigurationError
 from avala_tui.api.models import KNOWN_STATUSES
+from avala_tui.serve import add_serve_parser, run_serve
 from avala_tui.settings import (
     DEMO_API_KEY,
     MISSING_KEY_HELP,
@@ -121,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     tasks.add_argument(
         "--limit", metavar="N", type=_positive_int, default=None, help="at most N tasks in all"
     )
+    add_serve_parser(commands)
     return parser
 
 
@@ -194,6 +196,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "demo-server":
         return _run_demo_server(args)
+    if args.command == "serve":
+        return run_serve(args)
     try:
         settings = _settings_from(args)
     except SettingsError as exc:

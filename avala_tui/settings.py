@@ -36,6 +36,8 @@ ENV_API_KEY: Final = "AVALA_API_KEY"
 ENV_BASE_URL: Final = "AVALA_BASE_URL"
 #: Overrides where the config file is looked for (tests, unusual setups).
 ENV_CONFIG_FILE: Final = "AVALA_TUI_CONFIG"
+#: Set by ``serve --demo``: the demo API its sessions share, instead of one each.
+ENV_DEMO_URL: Final = "AVALA_TUI_DEMO_URL"
 DEFAULT_PROFILE: Final = "default"
 DEFAULT_REFRESH_SECONDS: Final = 15.0
 #: The key the embedded demo API expects (it guards nothing: the server is loopback-only).
@@ -186,6 +188,8 @@ def resolve_endpoint(
     """The base URL and key to use; with ``--demo``, a demo API started for ``stack``'s life."""
     if not settings.demo:
         return settings.base_url, settings.api_key_value
+    if shared := os.environ.get(ENV_DEMO_URL):
+        return shared, DEMO_API_KEY
     from avala_tui.demo.server import DemoServer
 
     server = stack.enter_context(DemoServer(api_key=DEMO_API_KEY, live_every=live_every))

@@ -8,6 +8,7 @@ back as typed messages. Pagination state lives in the UI-free ``TaskFeed``.
 from __future__ import annotations
 
 import json
+import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -69,6 +70,7 @@ from avala_tui.ui.terminal import (
     has_local_browser,
     inside_tmux,
     osc52,
+    served_by_browser,
     task_url,
     title_sequence,
     tmux_passthrough,
@@ -862,7 +864,7 @@ class AvalaApp(App[int]):
     def copy_to_clipboard(self, text: str) -> None:
         """Copy through OSC 52 (works over SSH); inside tmux also wrapped for passthrough."""
         super().copy_to_clipboard(text)
-        if inside_tmux():
+        if inside_tmux() and not served_by_browser(self):
             write_to_terminal(self, tmux_passthrough(osc52(text)))
 
     def _highlighted(self) -> TaskRow | None:
@@ -874,6 +876,7 @@ class AvalaApp(App[int]):
     def _copy(self, text: str, what: str) -> None:
         self.copy_to_clipboard(text)
         route = "OSC 52 through tmux" if inside_tmux() else "OSC 52"
+        route = "browser clipboard" if served_by_browser(self) else route
         self.notify(clean(f"Copied {what} ({route})."), markup=False)
 
     def action_copy_uid(self) -> None:
@@ -899,7 +902,10 @@ class AvalaApp(App[int]):
         url = task_url(
             row.uid, row.project, base_url=self.client.base_url, web_url=self.settings.web_url
         )
-        if has_local_browser():
+        if served_by_browser(self):
+            self.open_url(url)  # a new tab of the browser the dashboard is in
+            self.notify(f"Opened {url} in a new tab", markup=False)
+        elif has_local_browser():
             self.open_url(url)
             self.notify(f"Opened {url}", markup=False)
         else:
@@ -920,11 +926,18 @@ class AvalaApp(App[int]):
     @work(thread=True, group="export", exit_on_error=False)
     def _export(self, rows: list[TaskRow], fmt: ExportFormat, names: dict[str, str]) -> None:
         """Write the file off the event loop: 100,000 rows take a moment."""
+        served = served_by_browser(self)
+        folder = Path(tempfile.mkdtemp(prefix="avala-tui-")) if served else Path.cwd()
         try:
-            path, count = export_rows(rows, fmt, Path.cwd(), names, now=datetime.now())
+            path, count = export_rows(rows, fmt, folder, names, now=datetime.now())
         except OSError as error:
             self.notify(clean(f"Export failed: {error}"), severity="error", markup=False)
         else:
+            if served:  # a download in the browser, not a file on the server
+                from avala_tui.serve import deliver_export
+
+                self.call_from_thread(deliver_export, self, path)
+                path = Path(path.name)
             self.notify(clean(f"Exported {count:,} tasks to {path}"), markup=False)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:

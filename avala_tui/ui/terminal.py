@@ -69,6 +69,15 @@ def write_to_terminal(app: App[Any], sequence: str) -> bool:
     return True
 
 
+def served_by_browser(app: App[Any]) -> bool:
+    """Whether the app runs in a browser tab (``avala-tui serve``) rather than a terminal.
+
+    There copy, open and export are the browser's own: xterm.js turns OSC 52 into a
+    clipboard write, ``open_url`` opens a tab, ``deliver_binary`` starts a download.
+    """
+    return app.is_web
+
+
 def has_local_browser(env: Mapping[str, str] | None = None, platform: str = sys.platform) -> bool:
     """Whether a browser opened here would show up in front of the user.
 
