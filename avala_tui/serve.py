@@ -27,6 +27,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import socket
 import sys
 from collections.abc import Mapping, Sequence
@@ -244,8 +245,9 @@ def run_serve(args: argparse.Namespace) -> int:
         return EXIT_CONFIG
 
     with contextlib.ExitStack() as stack:
-        demo_url: str | None = None
-        if demo:
+        # Under a demo API someone else started (scripts/screenshots.py), that one is shared.
+        demo_url = os.environ.get(ENV_DEMO_URL) if demo else None
+        if demo and not demo_url:
             from avala_tui.demo.server import DemoServer
             from avala_tui.launch import DEMO_LIVE_EVERY
 
