@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import os
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Final
 
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
 
 #: How often the embedded demo world changes, so `--demo` shows a live monitor at work.
 DEMO_LIVE_EVERY: Final = 5.0
+#: Set by ``serve --demo``: the demo API its sessions share, instead of one each.
+ENV_DEMO_URL: Final = "AVALA_TUI_DEMO_URL"
 
 
 def resolve_endpoint(
@@ -34,6 +37,8 @@ def resolve_endpoint(
     """The base URL and key to use; with ``--demo``, a demo API started for ``stack``'s life."""
     if not settings.demo:
         return settings.base_url, settings.api_key_value
+    if shared := os.environ.get(ENV_DEMO_URL):
+        return shared, DEMO_API_KEY
     from avala_tui.demo.server import DemoServer
 
     server = stack.enter_context(DemoServer(api_key=DEMO_API_KEY, live_every=live_every))

@@ -13,6 +13,7 @@ from avala_tui import __version__
 from avala_tui.api.errors import ConfigurationError
 from avala_tui.api.models import KNOWN_STATUSES
 from avala_tui.cli.exit_codes import EXIT_CONFIG
+from avala_tui.cli.serve import add_serve_parser, run_serve
 from avala_tui.config.paths import config_path
 from avala_tui.config.settings import (
     DEMO_API_KEY,
@@ -117,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     tasks.add_argument(
         "--limit", metavar="N", type=_positive_int, default=None, help="at most N tasks in all"
     )
+    add_serve_parser(commands)
     return parser
 
 
@@ -190,6 +192,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "demo-server":
         return _run_demo_server(args)
+    if args.command == "serve":
+        return run_serve(args)
     try:
         settings = _settings_from(args)
     except SettingsError as exc:

@@ -33,6 +33,7 @@ from avala_tui.ui.screens.help import HelpScreen
 from avala_tui.ui.terminal import (
     inside_tmux,
     osc52,
+    served_by_browser,
     title_sequence,
     tmux_passthrough,
     write_to_terminal,
@@ -158,7 +159,7 @@ class AvalaApp(App[int]):
     def copy_to_clipboard(self, text: str) -> None:
         """Copy through OSC 52 (works over SSH); inside tmux also wrapped for passthrough."""
         super().copy_to_clipboard(text)
-        if inside_tmux():
+        if inside_tmux() and not served_by_browser(self):
             write_to_terminal(self, tmux_passthrough(osc52(text)))
 
     # App-wide actions ---------------------------------------------------------

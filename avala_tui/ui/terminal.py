@@ -60,6 +60,15 @@ def write_to_terminal(app: App[Any], sequence: str) -> bool:
     return True
 
 
+def served_by_browser(app: App[Any]) -> bool:
+    """Whether the app runs in a browser tab (``avala-tui serve``) rather than a terminal.
+
+    There copy, open and export are the browser's own: xterm.js turns OSC 52 into a
+    clipboard write, ``open_url`` opens a tab, ``deliver_binary`` starts a download.
+    """
+    return app.is_web
+
+
 def hyperlink(url: str, text: str | None = None) -> Content:
     """``text`` (the URL itself by default) as an OSC 8 hyperlink, drawn literally."""
     return Content.styled(text if text is not None else url, Style(underline=True, link=url))

@@ -67,7 +67,7 @@ def test_version_and_help(installed: Path) -> None:
     helped = _run(installed, "--help")
     out, _ = helped.communicate(timeout=TIMEOUT)
     assert helped.returncode == 0
-    for option in ("--demo", "--project", "--status", "--refresh", "demo-server", "tasks"):
+    for option in ("--demo", "--project", "--status", "--refresh", "demo-server", "tasks", "serve"):
         assert option in out
 
 

@@ -9,6 +9,7 @@ the detail pane, the list's health to the header. Each pane does its own work.
 from __future__ import annotations
 
 import json
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ from avala_tui.core.store import TaskRow
 from avala_tui.core.text import clean
 from avala_tui.core.view import Sort, header_sort, next_sort
 from avala_tui.ui.screens.dialogs import ExportScreen, LinkScreen
-from avala_tui.ui.terminal import inside_tmux
+from avala_tui.ui.terminal import inside_tmux, served_by_browser
 from avala_tui.ui.widgets.detail import DETAIL_DEBOUNCE_SECONDS, TaskDetail
 from avala_tui.ui.widgets.sidebar import FilterSidebar, ProjectList, StatusList
 from avala_tui.ui.widgets.task_list import TaskListPane
@@ -406,6 +407,7 @@ class DashboardScreen(Screen[None]):
     def _copy(self, text: str, what: str) -> None:
         self.app.copy_to_clipboard(text)
         route = "OSC 52 through tmux" if inside_tmux() else "OSC 52"
+        route = "browser clipboard" if served_by_browser(self.app) else route
         self.notify(clean(f"Copied {what} ({route})."), markup=False)
 
     def action_copy_uid(self) -> None:
@@ -431,7 +433,10 @@ class DashboardScreen(Screen[None]):
         url = task_url(
             row.uid, row.project, base_url=self.client.base_url, web_url=self.settings.web_url
         )
-        if has_local_browser():
+        if served_by_browser(self.app):
+            self.app.open_url(url)  # a new tab of the browser the dashboard is in
+            self.notify(f"Opened {url} in a new tab", markup=False)
+        elif has_local_browser():
             self.app.open_url(url)
             self.notify(f"Opened {url}", markup=False)
         else:
@@ -453,9 +458,16 @@ class DashboardScreen(Screen[None]):
     @work(thread=True, group="export", exit_on_error=False)
     def _export(self, rows: list[TaskRow], fmt: ExportFormat, names: dict[str, str]) -> None:
         """Write the file off the event loop: 100,000 rows take a moment."""
+        served = served_by_browser(self.app)
+        folder = Path(tempfile.mkdtemp(prefix="avala-tui-")) if served else Path.cwd()
         try:
-            path, count = export_rows(rows, fmt, Path.cwd(), names, now=datetime.now())
+            path, count = export_rows(rows, fmt, folder, names, now=datetime.now())
         except OSError as error:
             self.notify(clean(f"Export failed: {error}"), severity="error", markup=False)
         else:
+            if served:  # a download in the browser, not a file on the server
+                from avala_tui.cli.serve import deliver_export
+
+                self.app.call_from_thread(deliver_export, self.app, path)
+                path = Path(path.name)
             self.notify(clean(f"Exported {count:,} tasks to {path}"), markup=False)
