@@ -2,7 +2,9 @@
 
 Each test here failed on the dashboard as it was: arrivals hidden above a view
 sitting at the top, ``--task`` replaced by the first row, a refused filter
-remembered and retried forever, a focus trap in the detail pane.
+remembered and retried forever, a focus trap in the detail pane. The ones that
+depend on the server's behaviour run against the demo API and against the server
+built on Django REST Framework (``api_server``), which the real API is.
 """
 
 from __future__ import annotations
@@ -11,17 +13,19 @@ import asyncio
 import json
 from pathlib import Path
 
+import pytest
 from textual.widgets import Static
 
 from avala_tui.config.state import StateFile, scope_of
 from avala_tui.core.text import short_uid
-from avala_tui.demo.data import LARGE_PROJECT, SMALL_PROJECT
+from avala_tui.demo.data import SMALL_PROJECT
 from avala_tui.demo.server import DemoServer
 from avala_tui.ui.app import AvalaApp
 from avala_tui.ui.widgets.detail import TaskDetail
 from avala_tui.ui.widgets.task_table import TaskTable
+from tests.api_servers import ApiServer
 from tests.ui.conftest import MakeDashboard
-from tests.ui.helpers import list_queries, screen_text, settle, wait_until
+from tests.ui.helpers import screen_text, settle, wait_until
 
 TIMEOUT = 10.0
 QUICK = {"detail_debounce": 0.01}
@@ -35,18 +39,22 @@ def _detail_text(app: AvalaApp) -> str:
 
 
 async def test_arrivals_show_on_screen_while_the_view_sits_at_the_top(
-    make_dashboard: MakeDashboard, own_demo: DemoServer
+    make_dashboard: MakeDashboard, api_server: ApiServer
 ) -> None:
-    project = own_demo.api.project_uid(SMALL_PROJECT)
+    project = api_server.big_project
     app = make_dashboard(
-        base_url=own_demo.base_url, project=project, refresh=0.3, app_options=QUICK
+        base_url=api_server.base_url,
+        api_key=api_server.api_key,
+        project=project,
+        refresh=0.3,
+        app_options=QUICK,
     )
     async with app.run_test(size=(120, 30)) as pilot:
         table = app.query_one(TaskTable)
         await wait_until(pilot, lambda: len(table.rows) > 5, within=TIMEOUT)
         watched = table.cursor_uid
         assert table.scroll_offset.y == 0 and table.cursor_row == 0
-        arrivals = [own_demo.api.add_task(project, name=f"arrival-{n}") for n in range(3)]
+        arrivals = [api_server.add_task(project, name=f"arrival-{n}") for n in range(3)]
         await wait_until(pilot, lambda: table.rows[0].uid == arrivals[-1]["uid"], within=TIMEOUT)
         await pilot.pause()
         assert table.scroll_offset.y == 0, "a view at the top stays at the top"
@@ -58,11 +66,15 @@ async def test_arrivals_show_on_screen_while_the_view_sits_at_the_top(
 
 
 async def test_arrivals_do_not_move_a_view_scrolled_down(
-    make_dashboard: MakeDashboard, own_demo: DemoServer
+    make_dashboard: MakeDashboard, api_server: ApiServer
 ) -> None:
-    project = own_demo.api.project_uid(SMALL_PROJECT)
+    project = api_server.big_project
     app = make_dashboard(
-        base_url=own_demo.base_url, project=project, refresh=0.3, app_options=QUICK
+        base_url=api_server.base_url,
+        api_key=api_server.api_key,
+        project=project,
+        refresh=0.3,
+        app_options=QUICK,
     )
     async with app.run_test(size=(120, 30)) as pilot:
         table = app.query_one(TaskTable)
@@ -72,8 +84,8 @@ async def test_arrivals_do_not_move_a_view_scrolled_down(
         top_uid = table.rows[table.scroll_offset.y].uid
         watched = table.cursor_uid
         screen_line = table.cursor_row - table.scroll_offset.y
-        own_demo.api.add_task(project, name="arrival")
-        await wait_until(pilot, lambda: table.rows[0].name == "arrival", within=TIMEOUT)
+        arrival = api_server.add_task(project, name="arrival")
+        await wait_until(pilot, lambda: table.rows[0].uid == arrival["uid"], within=TIMEOUT)
         await pilot.pause()
         assert table.rows[table.scroll_offset.y].uid == top_uid
         assert table.cursor_uid == watched
@@ -81,11 +93,17 @@ async def test_arrivals_do_not_move_a_view_scrolled_down(
 
 
 async def test_task_flag_opens_that_task_and_keeps_it_until_the_user_moves(
-    make_dashboard: MakeDashboard, demo: DemoServer
+    make_dashboard: MakeDashboard, api_server: ApiServer
 ) -> None:
-    project = demo.api.project_uid(LARGE_PROJECT)
-    far = demo.api.tasks(project=project, limit=250)[-1]
-    app = make_dashboard(project=project, task=far["uid"], app_options=QUICK)
+    project = api_server.big_project
+    far = api_server.tasks(project, None)[250]
+    app = make_dashboard(
+        base_url=api_server.base_url,
+        api_key=api_server.api_key,
+        project=project,
+        task=far["uid"],
+        app_options=QUICK,
+    )
     async with app.run_test(size=(160, 45)) as pilot:
         table = app.query_one(TaskTable)
         await wait_until(pilot, lambda: len(table.rows) > 0, within=TIMEOUT)
@@ -101,11 +119,17 @@ async def test_task_flag_opens_that_task_and_keeps_it_until_the_user_moves(
 
 
 async def test_task_flag_highlights_its_row_once_loaded(
-    make_dashboard: MakeDashboard, demo: DemoServer
+    make_dashboard: MakeDashboard, api_server: ApiServer
 ) -> None:
-    project = demo.api.project_uid(LARGE_PROJECT)
-    near = demo.api.tasks(project=project, limit=20)[-1]
-    app = make_dashboard(project=project, task=near["uid"], app_options=QUICK)
+    project = api_server.big_project
+    near = api_server.tasks(project, None)[19]
+    app = make_dashboard(
+        base_url=api_server.base_url,
+        api_key=api_server.api_key,
+        project=project,
+        task=near["uid"],
+        app_options=QUICK,
+    )
     async with app.run_test(size=(160, 45)) as pilot:
         table = app.query_one(TaskTable)
         await wait_until(pilot, lambda: table.cursor_uid == near["uid"], within=TIMEOUT)
@@ -113,26 +137,35 @@ async def test_task_flag_highlights_its_row_once_loaded(
         assert app.query_one(TaskDetail).shown_uid == near["uid"]
 
 
+@pytest.mark.parametrize(
+    ("which", "words"),
+    [("hidden_uid", "No Task matches the given query."), ("forbidden_uid", "permission")],
+)
 async def test_task_flag_for_a_missing_task_names_it_with_the_apis_words(
-    make_dashboard: MakeDashboard, demo: DemoServer
+    make_dashboard: MakeDashboard, api_server: ApiServer, which: str, words: str
 ) -> None:
-    missing = "4f1c0000-no-such-task"
-    app = make_dashboard(task=missing, app_options=QUICK)
+    missing = getattr(api_server, which)
+    app = make_dashboard(
+        base_url=api_server.base_url, api_key=api_server.api_key, task=missing, app_options=QUICK
+    )
     async with app.run_test(size=(160, 45)) as pilot:
         await wait_until(pilot, lambda: short_uid(missing) in _detail_text(app), within=TIMEOUT)
         await settle(pilot)
         await asyncio.sleep(0.2)
         await settle(pilot)
-        text = _detail_text(app)
+        text = " ".join(_detail_text(app).replace("▏", " ").split())
         assert f"Task {short_uid(missing)}: " in text
+        assert words in text
         assert "Not found: Not found" not in text
 
 
 async def test_a_refused_filter_is_neither_remembered_nor_retried(
-    make_dashboard: MakeDashboard, demo: DemoServer, tmp_path: Path
+    make_dashboard: MakeDashboard, api_server: ApiServer, tmp_path: Path
 ) -> None:
     state = StateFile(tmp_path / "state.json")
     app = make_dashboard(
+        base_url=api_server.base_url,
+        api_key=api_server.api_key,
         project="not-a-project",
         refresh=0.2,
         origins={"project": "the --project flag"},
@@ -144,10 +177,10 @@ async def test_a_refused_filter_is_neither_remembered_nor_retried(
             lambda: "--project flag" in str(app.query_one("#table-message", Static).content),
             within=TIMEOUT,
         )
-        asked = len([q for q in list_queries(demo) if q.get("project") == "not-a-project"])
+        asked = app.client.stats.by_kind["tasks.list"]
         await asyncio.sleep(1.5)
         await settle(pilot)
-        again = len([q for q in list_queries(demo) if q.get("project") == "not-a-project"])
+        again = app.client.stats.by_kind["tasks.list"]
         assert again == asked, "a 400 is not retried by itself"
         message = str(app.query_one("#table-message", Static).content)
         assert "The project filter came from the --project flag." in message
