@@ -28,7 +28,7 @@ from avala_tui.config.state import AppState, Filters, StateFile, scope_of
 from avala_tui.core.feed import PAGE_SIZE, TaskFilter
 from avala_tui.core.status import APP_TITLE
 from avala_tui.core.text import clean
-from avala_tui.ui.screens.dashboard import DashboardScreen
+from avala_tui.ui.screens.dashboard import DashboardOptions, DashboardScreen
 from avala_tui.ui.screens.help import HelpScreen
 from avala_tui.ui.terminal import (
     inside_tmux,
@@ -71,18 +71,15 @@ class AvalaApp(App[int]):
         self,
         client: TasksAPI,
         settings: Settings,
+        options: DashboardOptions | None = None,
         *,
-        clock: Callable[[], float] = time.time,
-        page_size: int = PAGE_SIZE,
-        detail_debounce: float = DETAIL_DEBOUNCE_SECONDS,
         state: StateFile | None = None,
     ) -> None:
         super().__init__()
         self.client = client
         self.settings = settings
-        self.clock = clock
-        self.page_size = page_size
-        self.detail_debounce = detail_debounce
+        self.options = options or DashboardOptions()
+        """How the dashboard runs beyond the settings (clock, page size, debounce)."""
         #: Where the last filters, sort and theme are kept; None remembers nothing (tests).
         self.state_file = state
         self.remembered = AppState() if state is None else state.load()
@@ -90,14 +87,7 @@ class AvalaApp(App[int]):
 
     def get_default_screen(self) -> DashboardScreen:
         # The dashboard is the app's base screen: it exists from the first frame.
-        return DashboardScreen(
-            self.client,
-            self.settings,
-            clock=self.clock,
-            page_size=self.page_size,
-            detail_debounce=self.detail_debounce,
-            sort=self.remembered.sort,
-        )
+        return DashboardScreen(self.client, self.settings, self.options, sort=self.remembered.sort)
 
     def on_mount(self) -> None:
         theme = self.remembered.theme
@@ -210,11 +200,5 @@ def make_app(
     state: StateFile | None = None,
 ) -> AvalaApp:
     """Build the dashboard around a client the caller made (the CLI, a test, a benchmark)."""
-    return AvalaApp(
-        client,
-        settings,
-        clock=clock,
-        page_size=page_size,
-        detail_debounce=detail_debounce,
-        state=state,
-    )
+    options = DashboardOptions(clock=clock, page_size=page_size, detail_debounce=detail_debounce)
+    return AvalaApp(client, settings, options, state=state)

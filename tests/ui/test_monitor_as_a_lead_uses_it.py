@@ -38,17 +38,22 @@ def _detail_text(app: AvalaApp) -> str:
     return "\n".join(line[left:] for line in screen_text(app).splitlines())
 
 
-async def test_arrivals_show_on_screen_while_the_view_sits_at_the_top(
-    make_dashboard: MakeDashboard, api_server: ApiServer
-) -> None:
-    project = api_server.big_project
-    app = make_dashboard(
+def _live_dashboard(make_dashboard: MakeDashboard, api_server: ApiServer, project: str) -> AvalaApp:
+    """A dashboard on ``project`` refreshing every 0.3 s."""
+    return make_dashboard(
         base_url=api_server.base_url,
         api_key=api_server.api_key,
         project=project,
         refresh=0.3,
         app_options=QUICK,
     )
+
+
+async def test_arrivals_show_on_screen_while_the_view_sits_at_the_top(
+    make_dashboard: MakeDashboard, api_server: ApiServer
+) -> None:
+    project = api_server.big_project
+    app = _live_dashboard(make_dashboard, api_server, project)
     async with app.run_test(size=(120, 30)) as pilot:
         table = app.query_one(TaskTable)
         await wait_until(pilot, lambda: len(table.rows) > 5, within=TIMEOUT)
@@ -69,13 +74,7 @@ async def test_arrivals_do_not_move_a_view_scrolled_down(
     make_dashboard: MakeDashboard, api_server: ApiServer
 ) -> None:
     project = api_server.big_project
-    app = make_dashboard(
-        base_url=api_server.base_url,
-        api_key=api_server.api_key,
-        project=project,
-        refresh=0.3,
-        app_options=QUICK,
-    )
+    app = _live_dashboard(make_dashboard, api_server, project)
     async with app.run_test(size=(120, 30)) as pilot:
         table = app.query_one(TaskTable)
         await wait_until(pilot, lambda: len(table.rows) > 40, within=TIMEOUT)

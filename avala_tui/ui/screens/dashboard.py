@@ -47,6 +47,18 @@ from avala_tui.ui.widgets.task_table import TaskTable
 HEADER_ICON: Final = "≡"
 
 
+@dataclass(frozen=True)
+class DashboardOptions:
+    """How the dashboard runs, beyond the user's settings (tests and benchmarks set these)."""
+
+    clock: Callable[[], float] = time.time
+    """Returns the wall-clock epoch; injectable for deterministic screens."""
+    page_size: int = PAGE_SIZE
+    """Tasks asked for per page."""
+    detail_debounce: float = DETAIL_DEBOUNCE_SECONDS
+    """How long the cursor must rest on a row before get-task is called for it."""
+
+
 class DashboardScreen(Screen[None]):
     """Browse and monitor tasks: the one screen the dashboard runs on."""
 
@@ -185,18 +197,15 @@ class DashboardScreen(Screen[None]):
         self,
         client: TasksAPI,
         settings: Settings,
+        options: DashboardOptions | None = None,
         *,
-        clock: Callable[[], float] = time.time,
-        page_size: int = PAGE_SIZE,
-        detail_debounce: float = DETAIL_DEBOUNCE_SECONDS,
         sort: Sort | None = None,
     ) -> None:
         super().__init__()
         self.client = client
         self.settings = settings
-        self.clock = clock
-        self.page_size = page_size
-        self.detail_debounce = detail_debounce
+        self.options = options or DashboardOptions()
+        """How the dashboard runs beyond the settings (clock, page size, debounce)."""
         self.project_names: dict[str, str] = {}
         """Project names by uid, shared by the sidebar (which fills it) and the table."""
         self._initial_sort = sort
@@ -220,15 +229,15 @@ class DashboardScreen(Screen[None]):
                     origins=settings.origins,
                     refresh=settings.refresh,
                     project_names=self.project_names,
-                    clock=self.clock,
-                    page_size=self.page_size,
+                    clock=self.options.clock,
+                    page_size=self.options.page_size,
                     id="table-area",
                 )
                 yield TaskDetail(
                     self.client,
                     project_names=self.project_names,
-                    clock=self.clock,
-                    debounce=self.detail_debounce,
+                    clock=self.options.clock,
+                    debounce=self.options.detail_debounce,
                     id="detail",
                 )
         yield Footer(compact=True)
