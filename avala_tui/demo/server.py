@@ -14,16 +14,17 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime
 from types import TracebackType
-from typing import Final, TextIO
+from typing import Any, Final, Literal, TextIO
 
 import uvicorn
 
 from avala_tui.demo.app import DEFAULT_API_KEY, DemoApi
 
 DEFAULT_PORT: Final = 8765
-_START_TIMEOUT = 10.0
+_START_TIMEOUT = 20.0
 # Requests still running this long after stop() are cancelled (a SLOW fault may be asleep).
 _GRACEFUL_SHUTDOWN = 1
 _UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi")
@@ -82,6 +83,72 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+class ThreadedUvicorn:
+    """uvicorn serving one ASGI app on a background thread: started, stopped, started again.
+
+    Shared by the demo server and the tests' Django REST Framework server, so both
+    start, listen and stop the same way.
+    """
+
+    def __init__(self, thread_name: str, what: str) -> None:
+        self._thread_name = thread_name
+        self._what = what
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def running(self) -> bool:
+        """Whether the server thread is serving."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(
+        self, app: Callable[..., Any], host: str, port: int, *, lifespan: Literal["on", "off"]
+    ) -> int:
+        """Serve ``app`` on ``host:port`` (0: any free port); return the bound port, listening."""
+        _quiet_uvicorn()
+        sock = _bind(host, port)
+        bound: int = sock.getsockname()[1]
+        config = uvicorn.Config(
+            app,
+            log_config=None,
+            log_level="warning",
+            access_log=False,
+            lifespan=lifespan,
+            loop="asyncio",
+            http="h11",
+            ws="none",
+            proxy_headers=False,
+            server_header=False,
+            timeout_graceful_shutdown=_GRACEFUL_SHUTDOWN,
+        )
+        server = uvicorn.Server(config)
+        thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [sock]}, name=self._thread_name, daemon=True
+        )
+        self._server, self._thread = server, thread
+        thread.start()
+        deadline = time.monotonic() + _START_TIMEOUT
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                sock.close()
+                raise RuntimeError(f"{self._what} did not start on {host}:{bound}")
+            time.sleep(0.005)
+        return bound
+
+    def stop(self) -> None:
+        """Stop serving and release the port; returns within about a second."""
+        server, thread = self._server, self._thread
+        self._server = self._thread = None
+        if server is None or thread is None:
+            return
+        server.should_exit = True
+        thread.join(timeout=2.0)
+        if thread.is_alive():
+            server.force_exit = True
+            thread.join(timeout=2.0)
+
+
 class DemoServer:
     """The demo API served by uvicorn on a background thread; also a context manager."""
 
@@ -110,8 +177,7 @@ class DemoServer:
             faults=faults,
             latency=latency,
         )
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
+        self._runner = ThreadedUvicorn(f"avala-demo-api:{port}", "the demo server")
 
     @property
     def base_url(self) -> str:
@@ -122,57 +188,18 @@ class DemoServer:
     @property
     def running(self) -> bool:
         """Whether the server thread is serving."""
-        return self._thread is not None and self._thread.is_alive()
+        return self._runner.running
 
     def start(self) -> DemoServer:
         """Listen (on the same port as before after a stop) and serve; return once listening."""
         if self.running:
             raise RuntimeError("the demo server is already running")
-        _quiet_uvicorn()
-        sock = _bind(self.host, self.port)
-        self.port = sock.getsockname()[1]
-        config = uvicorn.Config(
-            self.api,
-            log_config=None,
-            log_level="warning",
-            access_log=False,
-            lifespan="on",
-            loop="asyncio",
-            http="h11",
-            ws="none",
-            proxy_headers=False,
-            server_header=False,
-            timeout_graceful_shutdown=_GRACEFUL_SHUTDOWN,
-        )
-        server = uvicorn.Server(config)
-        thread = threading.Thread(
-            target=server.run,
-            kwargs={"sockets": [sock]},
-            name=f"avala-demo-api:{self.port}",
-            daemon=True,
-        )
-        self._server, self._thread = server, thread
-        thread.start()
-        deadline = time.monotonic() + _START_TIMEOUT
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                self.stop()
-                sock.close()
-                raise RuntimeError(f"the demo server did not start on {self.base_url}")
-            time.sleep(0.005)
+        self.port = self._runner.start(self.api, self.host, self.port, lifespan="on")
         return self
 
     def stop(self) -> None:
         """Stop serving and release the port; returns within about a second."""
-        server, thread = self._server, self._thread
-        self._server = self._thread = None
-        if server is None or thread is None:
-            return
-        server.should_exit = True
-        thread.join(timeout=2.0)
-        if thread.is_alive():
-            server.force_exit = True
-            thread.join(timeout=2.0)
+        self._runner.stop()
 
     def __enter__(self) -> DemoServer:
         return self.start()

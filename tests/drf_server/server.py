@@ -19,9 +19,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
-import uvicorn
-
-from avala_tui.demo.server import _bind, _quiet_uvicorn
+from avala_tui.demo.server import ThreadedUvicorn
 from tests.drf_server import seed as _seed_names
 
 T = TypeVar("T")
@@ -51,8 +49,8 @@ class DrfServer:
         self._seed = seed
         self._anchor = anchor if anchor.tzinfo else anchor.replace(tzinfo=UTC)
         self._orm = ThreadPoolExecutor(1, thread_name_prefix="avala-drf-orm")
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
+        # Django's ASGI handler refuses lifespan messages: started with lifespan="off".
+        self._runner = ThreadedUvicorn("avala-drf-api", "the DRF test server")
         self.world: _seed_names.World | None = None
 
     @property
@@ -66,49 +64,15 @@ class DrfServer:
         self.world = self._orm_call(self._setup)
         from django.core.asgi import get_asgi_application
 
-        _quiet_uvicorn()
         # Django logs every 4xx as a warning; with no handler of its own, logging's
         # last-resort handler would print them on stderr.
         logging.getLogger("django").addHandler(logging.NullHandler())
-        sock = _bind(self.host, self.port)
-        self.port = sock.getsockname()[1]
-        config = uvicorn.Config(
-            get_asgi_application(),
-            log_config=None,
-            log_level="warning",
-            access_log=False,
-            # Django's ASGI handler refuses lifespan messages.
-            lifespan="off",
-            loop="asyncio",
-            http="h11",
-            ws="none",
-            server_header=False,
-            timeout_graceful_shutdown=1,
-        )
-        server = uvicorn.Server(config)
-        thread = threading.Thread(
-            target=server.run, kwargs={"sockets": [sock]}, name="avala-drf-api", daemon=True
-        )
-        self._server, self._thread = server, thread
-        thread.start()
-        deadline = time.monotonic() + _START_TIMEOUT
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                self.stop()
-                sock.close()
-                raise RuntimeError(f"the DRF test server did not start on {self.base_url}")
-            time.sleep(0.005)
+        self.port = self._runner.start(get_asgi_application(), self.host, self.port, lifespan="off")
         return self
 
     def stop(self) -> None:
-        server, thread = self._server, self._thread
-        self._server = self._thread = None
-        if server is not None and thread is not None:
-            server.should_exit = True
-            thread.join(timeout=2.0)
-            if thread.is_alive():
-                server.force_exit = True
-                thread.join(timeout=2.0)
+        """Stop serving; the database and the ORM thread stay for a restart."""
+        self._runner.stop()
 
     def close(self) -> None:
         """Stop serving and let the ORM thread go; the object is spent."""
