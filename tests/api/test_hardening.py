@@ -6,6 +6,7 @@ import asyncio
 import json
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from email.utils import formatdate
 
 import pytest
@@ -168,9 +169,7 @@ async def test_a_late_answer_does_not_overwrite_newer_rate_limit_figures(
     def handler(request: Received) -> Reply:
         if "slow" in request.target:
             # Counted first by the server, but its answer arrives last.
-            return Reply(
-                **{**vars(json_reply(200, PAGE, {"X-RateLimit-Remaining": "50"})), "delay": 0.5}
-            )
+            return replace(json_reply(200, PAGE, {"X-RateLimit-Remaining": "50"}), delay=0.5)
         return json_reply(200, PAGE, {"X-RateLimit-Remaining": "49"})
 
     async with StubServer(handler) as stub:
