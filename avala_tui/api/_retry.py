@@ -1,4 +1,4 @@
-"""The arithmetic of retrying: Retry-After parsing and full-jitter backoff."""
+"""The arithmetic of retrying: Retry-After parsing, its floor and ceiling, full-jitter backoff."""
 
 from __future__ import annotations
 
@@ -9,6 +9,13 @@ from email.utils import parsedate_to_datetime
 
 #: No single backoff sleep (as opposed to a server-given Retry-After) lasts longer.
 BACKOFF_CAP = 8.0
+#: The shortest wait after a 429 or a 503 with Retry-After: "Retry-After: 0", a negative
+#: value or a date in the past would otherwise let a client hammer a server that is
+#: already asking it to slow down.
+MIN_THROTTLE_WAIT = 1.0
+#: The longest wait the client obeys. A server asking for days (or a reset in 2050) is
+#: broken or hostile; the user is better served by a retry in minutes, shown as such.
+MAX_THROTTLE_WAIT = 600.0
 
 
 def parse_retry_after(value: str | None, *, now: float) -> float | None:
@@ -34,6 +41,13 @@ def parse_retry_after(value: str | None, *, now: float) -> float | None:
     if not math.isfinite(seconds):
         return None
     return max(seconds, 0.0)
+
+
+def throttle_wait(seconds: float | None) -> float:
+    """The wait the client obeys for a server's ``seconds``: floored and capped; 1 s for None."""
+    if seconds is None or not math.isfinite(seconds):
+        return MIN_THROTTLE_WAIT
+    return min(max(seconds, MIN_THROTTLE_WAIT), MAX_THROTTLE_WAIT)
 
 
 def full_jitter_backoff(attempt: int, *, base: float, cap: float = BACKOFF_CAP) -> float:

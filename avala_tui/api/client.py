@@ -5,15 +5,34 @@ from httpx escapes. The API key travels in one header, only ever to the configur
 base URL: redirects are not followed and pagination links are never fetched — only
 their ``cursor`` is taken, and sent with the caller's own filters to the base URL.
 
-Retries (all requests are idempotent GETs): a 429, a 5xx, a transport failure or a
-body that is not decodable JSON (an HTML page from a proxy, a body cut off in
+Retries (all requests are idempotent GETs): a 408, a 429, a 5xx, a transport failure
+or a body that is not decodable JSON (an HTML page from a proxy, a body cut off in
 transit) is retried up to ``max_retries`` times with full-jitter exponential backoff.
-A 429's ``Retry-After`` replaces the backoff when it is at most ``max_retry_wait``;
-a longer one raises :class:`RateLimitedError` at once so the UI can show the wait
-instead of hanging. A body of the wrong *shape* is not retried: the same request
-gets the same answer. A 3xx is an :class:`APIStatusError` (not a ProtocolError,
-which is marked retryable) because a redirect is the server's deliberate, stable
-answer — usually a wrong base URL — and following it could hand the key to another host.
+No other 4xx is ever retried, not even when its body was cut off: the same request
+gets the same refusal. A body of the wrong *shape* is not retried either. A 3xx is an
+:class:`APIStatusError` (not a ProtocolError, which is marked retryable) because a
+redirect is the server's deliberate, stable answer — usually a wrong base URL — and
+following it could hand the key to another host.
+
+One rate gate per client: a throttle applies to the key, not to one request. After a
+429 (or a 503 with ``Retry-After``), or a response saying ``X-RateLimit-Remaining: 0``
+with a reset ahead, no request of any kind leaves the client until that moment; every
+request waits at the gate (:attr:`AvalaClient.throttle` says until when, for the UI).
+The wait after a 429/503 is at least 1 s and at most 10 minutes whatever the server
+says (:func:`~avala_tui.api._retry.throttle_wait`). A wait longer than
+``max_retry_wait`` is not slept through: :class:`RateLimitedError` is raised at once
+so the UI can show it instead of hanging.
+
+Every request has a total deadline (``deadline``, 30 s by default) over connecting,
+the headers and the whole body: httpx's own timeouts apply per read, so a server
+trickling a byte at a time would otherwise hold a request forever.
+
+Text the server controls never reaches a message unbounded: it is redacted first
+(the key), then its control characters are escaped, then it is clipped, in that
+order so that a key straddling the cut cannot survive in part.
+
+Listings are lenient per row: a row that is not an object, has no usable ``uid``
+or cannot be read is skipped and counted in :attr:`Page.skipped`.
 
 Why a small loop rather than a library: tenacity fits (custom ``retry``, ``wait``
 and ``stop`` callbacks, injectable ``sleep``), but the three callbacks would each
@@ -45,7 +64,13 @@ from pydantic import BaseModel, ValidationError
 
 from avala_tui import __version__
 from avala_tui.api._redact import REDACTED, redact_secret
-from avala_tui.api._retry import full_jitter_backoff, parse_retry_after
+from avala_tui.api._retry import (
+    MAX_THROTTLE_WAIT,
+    MIN_THROTTLE_WAIT,
+    full_jitter_backoff,
+    parse_retry_after,
+    throttle_wait,
+)
 from avala_tui.api.errors import (
     APIConnectionError,
     APIStatusError,
@@ -58,17 +83,22 @@ from avala_tui.api.errors import (
     PermissionDeniedError,
     ProtocolError,
     RateLimitedError,
+    RequestTimeoutError,
     ServerError,
 )
-from avala_tui.api.models import Page, Project, Task
+from avala_tui.api.models import MAX_TEXT_CHARS, Page, Project, Task
 
 DEFAULT_BASE_URL: Final = "https://api.avala.ai/api/v1"
 API_KEY_HEADER: Final = "X-Avala-Api-Key"
 DEFAULT_TIMEOUT: Final = httpx.Timeout(30.0, connect=5.0)
+#: Seconds one request may take in all: connecting, the headers and the whole body.
+DEFAULT_DEADLINE: Final = 30.0
 #: A page of 100 tasks is ~30 KB; anything near this is a broken or hostile server.
 MAX_BODY_BYTES: Final = 32 * 1024 * 1024
 #: API-provided text longer than this is cut before it becomes an error message.
 _MAX_MESSAGE_CHARS: Final = 300
+#: Reasons kept on a page for its skipped rows; the count is always exact.
+_MAX_SKIP_REASONS: Final = 5
 
 #: What json.loads raises on a body that is not JSON. RecursionError: a deeply nested
 #: document is as undecodable as a cut-off one.
@@ -77,6 +107,7 @@ _STATUS_ERRORS: Final[dict[int, tuple[type[APIStatusError], str]]] = {
     401: (AuthenticationError, "Authentication failed"),
     403: (PermissionDeniedError, "Permission denied"),
     404: (NotFoundError, "Not found"),
+    408: (RequestTimeoutError, "The server timed out waiting for the request"),
 }
 
 _log = logging.getLogger("avala_tui.api")
@@ -87,7 +118,12 @@ Sleep = Callable[[float], Awaitable[None]]
 
 @dataclass(frozen=True, slots=True)
 class RateLimitStatus:
-    """The X-RateLimit-* headers of the last response that carried any."""
+    """The X-RateLimit-* headers of the newest request whose response carried any.
+
+    "Newest" by when the request was sent, not when its answer arrived: with requests
+    in flight together, a slow answer carries an older count and must not replace a
+    newer one.
+    """
 
     limit: int | None
     remaining: int | None
@@ -95,6 +131,41 @@ class RateLimitStatus:
     reset: float | None
     #: When the response carrying these headers arrived, in epoch seconds.
     observed_at: float
+
+    def expired(self, now: float) -> bool:
+        """Whether the window these figures describe has reset by ``now`` (epoch seconds).
+
+        A "0 left" from a window that has since reset is no longer true; the UI should
+        not show it as current.
+        """
+        return self.reset is not None and now >= self.reset
+
+
+@dataclass(frozen=True, slots=True)
+class Throttle:
+    """The client's rate gate: until when no request leaves, and why. Read-only."""
+
+    #: A :func:`time.monotonic` moment; None when the gate has never been closed.
+    until: float | None = None
+    #: Why, in a few words for a status line ("rate limited (429)"); None when open.
+    reason: str | None = None
+    #: The wait the server asked for in seconds, before the floor and the ceiling.
+    requested: float | None = None
+    #: The HTTP status that closed the gate (429, 503), or None for a spent quota.
+    status_code: int | None = None
+
+    def seconds_left(self, now: float | None = None) -> float:
+        """Seconds until requests may leave again (0 when open); ``now`` is monotonic."""
+        if self.until is None:
+            return 0.0
+        if now is None:
+            now = time.monotonic()
+        return max(0.0, self.until - now)
+
+    @property
+    def capped(self) -> bool:
+        """Whether the server asked for longer than the client will wait."""
+        return self.requested is not None and self.requested > MAX_THROTTLE_WAIT
 
 
 @dataclass(slots=True)
@@ -166,8 +237,30 @@ def _status_label(status: int) -> str:
         return str(status)
 
 
-def _clip(text: str) -> str:
-    text = " ".join(text.split())
+def _escape_controls(text: str) -> str:
+    """``text`` with every non-printable character (C0/C1 controls, bidi overrides,
+    zero-width marks, lone surrogates) spelt as a ``\\x1b``-style escape."""
+    if text.isprintable():
+        return text
+    return "".join(
+        char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+        for char in text
+    )
+
+
+def _clip(text: str, secret: str = "") -> str:
+    """Server text made fit for a message: key redacted, controls escaped, then clipped.
+
+    The order matters: clipping first could cut the key in two and leave a long piece
+    of it that redaction no longer recognises.
+    """
+    text = redact_secret(text, secret)
+    # Cheap pre-cut (the key is gone already) so escaping a huge text stays cheap.
+    text = text[: _MAX_MESSAGE_CHARS * 4]
+    text = _escape_controls(" ".join(text.split()))
+    # Escaping adds characters only; a key of printable ASCII cannot appear, but a
+    # second pass costs nothing next to the risk.
+    text = redact_secret(text, secret)
     if len(text) > _MAX_MESSAGE_CHARS:
         return text[: _MAX_MESSAGE_CHARS - 1] + "…"
     return text
@@ -228,19 +321,26 @@ def _cursor_from_link(link: object, which: str) -> str | None:
 
 
 def _parse_item(row: object, model: type[ModelT], label: str) -> ModelT:
-    """Validate one object of ``model``; ``label`` names it in errors ("task #3")."""
+    """Validate one object of ``model``; ``label`` names it in errors ("task #3").
+
+    Messages name the fields, never echo their values: they may be huge or hostile.
+    """
     if not isinstance(row, dict):
         raise ProtocolError(f"The server sent {label} that is not an object.")
     uid = row.get("uid")
     if not isinstance(uid, str) or not uid:
         raise ProtocolError(f"The server sent {label} without a uid.")
+    if len(uid) > MAX_TEXT_CHARS:
+        # Any other long string is cut, but a cut uid would name another task (or none).
+        raise ProtocolError(
+            f"The server sent {label} with a uid longer than {MAX_TEXT_CHARS:,} characters."
+        )
     try:
         return model.model_validate(row)
     except ValidationError as exc:
-        # Name the fields, never echo their values: they may be huge or hostile.
         fields = ", ".join(sorted({".".join(map(str, err["loc"])) for err in exc.errors()}))
         raise ProtocolError(
-            _clip(f"The server sent {label} ({uid!r}) with invalid fields: {fields}.")
+            _clip(f"The server sent {label} with invalid fields: {fields}.")
         ) from exc
 
 
@@ -251,13 +351,23 @@ def _parse_page(body: object, model: type[ModelT]) -> Page[ModelT]:
     if not isinstance(results, list):
         raise ProtocolError("The server sent a listing without a results list.")
     what = model.__name__.lower()
-    items = [
-        _parse_item(row, model, f"{what} #{number}") for number, row in enumerate(results, start=1)
-    ]
+    items: list[ModelT] = []
+    skipped = 0
+    reasons: list[str] = []
+    for number, row in enumerate(results, start=1):
+        try:
+            items.append(_parse_item(row, model, f"{what} #{number}"))
+        except ProtocolError as exc:
+            # One odd row must not hide the rest of its page from the user.
+            skipped += 1
+            if len(reasons) < _MAX_SKIP_REASONS:
+                reasons.append(exc.message)
     return Page(
         items=items,
         next_cursor=_cursor_from_link(body.get("next"), "next"),
         previous_cursor=_cursor_from_link(body.get("previous"), "previous"),
+        skipped=skipped,
+        skip_reasons=reasons,
     )
 
 
@@ -291,6 +401,7 @@ class AvalaClient:
         max_retries: int = 2,
         max_retry_wait: float = 60.0,
         backoff_base: float = 0.5,
+        deadline: float = DEFAULT_DEADLINE,
         sleep: Sleep = asyncio.sleep,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
@@ -304,13 +415,21 @@ class AvalaClient:
             )
         if max_retries < 0:
             raise ValueError("max_retries cannot be negative.")
+        if not deadline > 0:
+            raise ValueError("deadline must be positive.")
         self.base_url = _normalise_base_url(base_url)
         self._api_key = api_key
         self._max_retries = max_retries
         self._max_retry_wait = max_retry_wait
         self._backoff_base = backoff_base
+        self._deadline = deadline
         self._sleep = sleep
         self.rate_limit: RateLimitStatus | None = None
+        self._throttle = Throttle()
+        # Requests numbered as they are sent, so that a late answer's rate-limit figures
+        # cannot overwrite those of a request sent after it.
+        self._sent = 0
+        self._rate_limit_seq = -1
         self.stats = ClientStats()
         self._http = httpx.AsyncClient(
             headers={
@@ -334,6 +453,14 @@ class AvalaClient:
     def redact(self, text: str) -> str:
         """Return ``text`` with this client's API key masked."""
         return redact_secret(text, self._api_key)
+
+    @property
+    def throttle(self) -> Throttle:
+        """The rate gate: until when no request leaves, and why (a snapshot)."""
+        return self._throttle
+
+    def _clip(self, text: str) -> str:
+        return _clip(text, self._api_key)
 
     async def __aenter__(self) -> Self:
         return self
@@ -364,9 +491,18 @@ class AvalaClient:
         return _parse_page(body, Task)
 
     async def get_task(self, uid: str) -> Task:
-        """One task by uid."""
+        """One task by uid; a ProtocolError naming ``uid`` when the answer is another task."""
         body = await self._get("tasks.get", _task_path(uid), {})
-        return _parse_item(body, Task, "a task")
+        task = _parse_item(body, Task, "a task")
+        if task.uid != uid:
+            # Shown as if it were the asked task, it would mislead; and the detail pane
+            # waiting for an answer about ``uid`` would wait forever.
+            error = ProtocolError(
+                f"Asked for task {self._clip(uid)}, the server answered with another task."
+            )
+            error.retryable = False
+            raise error
+        return task
 
     async def list_projects(
         self, *, cursor: str | None = None, limit: int | None = None
@@ -381,9 +517,10 @@ class AvalaClient:
         query = {name: value for name, value in params.items() if value is not None}
         attempt = 0
         while True:
+            await self._pass_gate()
             try:
                 return await self._get_once(kind, path, query)
-            except (RateLimitedError, ServerError, APIConnectionError, ProtocolError) as exc:
+            except AvalaError as exc:
                 delay = self._retry_delay(exc, attempt)
                 if delay is None:
                     raise
@@ -394,37 +531,129 @@ class AvalaClient:
                     attempt,
                     self._max_retries,
                     path,
-                    delay,
+                    max(delay, self._throttle.seconds_left()),
                     self.redact(repr(exc)),
                 )
-                await self._sleep(delay)
+                if delay:
+                    await self._sleep(delay)
 
     def _retry_delay(self, exc: AvalaError, attempt: int) -> float | None:
-        """How long to wait before retrying after ``exc``, or None to give up now."""
-        if attempt >= self._max_retries:
+        """How long to back off before retrying after ``exc``, or None to give up now.
+
+        A throttle's wait is the gate's, slept at the gate before the retry (so 0 here).
+        """
+        if attempt >= self._max_retries or not exc.retryable:
             return None
-        if isinstance(exc, RateLimitedError) and exc.retry_after is not None:
-            return exc.retry_after if exc.retry_after <= self._max_retry_wait else None
-        return full_jitter_backoff(attempt, base=self._backoff_base)
+        backoff = full_jitter_backoff(attempt, base=self._backoff_base)
+        if isinstance(exc, RateLimitedError | ServerError) and (
+            exc.status_code == 429 or (exc.status_code == 503 and exc.retry_after is not None)
+        ):
+            if exc.retry_after is None:
+                # A 429 without a usable hint: back off as for any fault, above the floor.
+                self._close_gate(max(MIN_THROTTLE_WAIT, backoff), exc.status_code, None)
+            return None if self._throttle.seconds_left() > self._max_retry_wait else 0.0
+        # A 503 without Retry-After is an outage like a 502 or 504, not a throttle.
+        return backoff
+
+    def _close_gate(self, wait: float, status: int | None, requested: float | None) -> None:
+        """Hold every request for ``wait`` seconds from now (never shortening a longer hold)."""
+        until = time.monotonic() + wait
+        if self._throttle.until is not None and self._throttle.until >= until:
+            return
+        if status == 429:
+            reason = "rate limited (429)"
+        elif status == 503:
+            reason = "server unavailable (503)"
+        else:
+            reason = "rate limit spent"
+        self._throttle = Throttle(until, reason, requested, status)
+
+    async def _pass_gate(self) -> None:
+        """Wait until the gate opens; raise at once when that is beyond ``max_retry_wait``."""
+        while True:
+            held = self._throttle
+            left = held.seconds_left()
+            if left <= 0:
+                return
+            if left > self._max_retry_wait:
+                raise self._gate_error(held, left)
+            await self._sleep(left)
+            if self._throttle is held:
+                # Not closed again meanwhile. Trusting the sleep, rather than checking the
+                # clock again, lets a test's recorded sleep stand in for the passing time.
+                return
+
+    def _gate_error(self, held: Throttle, left: float) -> AvalaError:
+        message = f"Held back: {held.reason}; resuming in {math.ceil(left)} s."
+        if held.capped and held.requested is not None:
+            message += f" (The server asked for {held.requested:,.0f} s.)"
+        if held.status_code == 503:
+            return ServerError(message, retry_after=left, requested_wait=held.requested)
+        return RateLimitedError(
+            message, status_code=None, retry_after=left, requested_wait=held.requested
+        )
+
+    def _build(self, path: str, query: Mapping[str, str | int]) -> httpx.Request:
+        """The request, or a typed error when its URL cannot be made (nothing was sent)."""
+        url = self.base_url + path
+        try:
+            return self._http.build_request("GET", url, params=query)
+        except (httpx.InvalidURL, UnicodeError, ValueError) as exc:
+            reason = self._clip(str(exc)) or type(exc).__name__
+        # Blame the server's cursor when the request builds without it; else the caller.
+        cursor_to_blame = False
+        if "cursor" in query:
+            without_cursor = {name: value for name, value in query.items() if name != "cursor"}
+            try:
+                self._http.build_request("GET", url, params=without_cursor)
+                cursor_to_blame = True
+            except (httpx.InvalidURL, UnicodeError, ValueError):
+                pass
+        error: AvalaError
+        if cursor_to_blame:
+            error = ProtocolError(f"The server's cursor cannot be sent back: {reason}")
+        else:
+            error = ConfigurationError(f"The request to {path} cannot be made: {reason}")
+        error.retryable = False
+        raise error
 
     async def _get_once(self, kind: str, path: str, query: Mapping[str, str | int]) -> object:
-        request = self._http.build_request("GET", self.base_url + path, params=query)
+        request = self._build(path, query)
         self.stats.requests += 1
         self.stats.by_kind[kind] = self.stats.by_kind.get(kind, 0) + 1
+        self._sent += 1
+        sequence = self._sent
         started = time.perf_counter()
+        status: int | None = None
+        detached: AvalaError | None = None
         try:
-            response = await self._http.send(request, stream=True)
-            try:
-                body = await self._read_body(response)
-            finally:
-                await response.aclose()
+            async with asyncio.timeout(self._deadline):
+                response = await self._http.send(request, stream=True)
+                status = response.status_code
+                try:
+                    body = await self._read_body(response)
+                finally:
+                    await response.aclose()
         except httpx.HTTPError as exc:
             _log.debug("GET %s failed: %s", self._describe(request), self.redact(repr(exc)))
-            raise self._transport_error(exc) from exc
+            error = self._transport_error(exc, status)
+            if self.redact(str(exc)) == str(exc):
+                raise error from exc
+            # httpx quoted server bytes holding the key (a hostile status line): raised
+            # outside this block, the error carries no link to that exception.
+            detached = error
+        except TimeoutError:
+            _log.debug("GET %s passed its %g s deadline", self._describe(request), self._deadline)
+            raise APITimeoutError(
+                f"No complete answer from {self.host} within {self._deadline:g} s.",
+                status_code=status,
+            ) from None
         finally:
             # The spent request is reachable from a chained httpx exception (exc.request);
             # httpx masks only Authorization in reprs, so mask our header ourselves.
             request.headers[API_KEY_HEADER] = REDACTED
+        if detached is not None:
+            raise detached
 
         elapsed_ms = (time.perf_counter() - started) * 1000
         _log.debug(
@@ -434,7 +663,7 @@ class AvalaClient:
             elapsed_ms,
             len(body),
         )
-        self._record_rate_limit(response.headers)
+        self._record_rate_limit(response.headers, sequence)
         if not response.is_success:
             raise self._status_error(response, body)
         try:
@@ -442,7 +671,7 @@ class AvalaClient:
         except _UNDECODABLE as exc:
             content_type = response.headers.get("content-type", "no content type")
             if "json" not in content_type.lower():
-                message = f"The server sent {_clip(content_type)} where JSON was expected."
+                message = f"The server sent {self._clip(content_type)} where JSON was expected."
             else:
                 message = "The server sent JSON that is cut off or corrupted."
             raise ProtocolError(message, status_code=response.status_code) from exc
@@ -464,8 +693,9 @@ class AvalaClient:
         # The raw (percent-encoded) target: a uid holding a newline cannot forge a log line.
         return self.redact(request.url.raw_path.decode("ascii"))
 
-    def _transport_error(self, exc: httpx.HTTPError) -> AvalaError:
-        detail = self.redact(_clip(str(exc))) or type(exc).__name__
+    def _transport_error(self, exc: httpx.HTTPError, status: int | None) -> AvalaError:
+        """The typed error for ``exc``; ``status`` is set when it cut a response's body short."""
+        detail = self._clip(str(exc)) or type(exc).__name__
         if isinstance(exc, httpx.TimeoutException):
             phase = {
                 httpx.ConnectTimeout: "connecting",
@@ -473,19 +703,27 @@ class AvalaClient:
                 httpx.WriteTimeout: "sending the request",
                 httpx.PoolTimeout: "waiting for a free connection",
             }.get(type(exc), "waiting")
-            return APITimeoutError(f"Timed out {phase} ({self.host}).")
+            return APITimeoutError(f"Timed out {phase} ({self.host}).", status_code=status)
         if isinstance(exc, httpx.DecodingError):
-            return ProtocolError(f"The server's response could not be decoded: {detail}")
-        return APIConnectionError(f"Could not reach {self.host}: {detail}")
+            return ProtocolError(
+                f"The server's response could not be decoded: {detail}", status_code=status
+            )
+        return APIConnectionError(f"Could not reach {self.host}: {detail}", status_code=status)
 
-    def _record_rate_limit(self, headers: httpx.Headers) -> None:
+    def _record_rate_limit(self, headers: httpx.Headers, sequence: int) -> None:
         now = time.time()
         limit = _header_int(headers, "X-RateLimit-Limit")
         remaining = _header_int(headers, "X-RateLimit-Remaining")
         reset = _header_epoch(headers, "X-RateLimit-Reset", now)
         if limit is None and remaining is None and reset is None:
             return
+        if sequence < self._rate_limit_seq:
+            return  # an answer to an older request: its count is stale
+        self._rate_limit_seq = sequence
         self.rate_limit = RateLimitStatus(limit, remaining, reset, observed_at=now)
+        if remaining is not None and remaining <= 0 and reset is not None and reset > now:
+            # The next request would be refused: hold them all until the window resets.
+            self._close_gate(min(reset - now, MAX_THROTTLE_WAIT), None, reset - now)
 
     def _status_error(self, response: httpx.Response, body: bytes) -> APIStatusError:
         status = response.status_code
@@ -495,10 +733,10 @@ class AvalaClient:
         except _UNDECODABLE:
             payload = None
         detail = payload.get("detail") if isinstance(payload, dict) else None
-        api_message = self.redact(_clip(detail)) if isinstance(detail, str) and detail else None
+        api_message = self._clip(detail) if isinstance(detail, str) and detail else None
 
         if 300 <= status < 400:
-            location = self.redact(_clip(response.headers.get("location", "nowhere")))
+            location = self._clip(response.headers.get("location", "nowhere"))
             return APIStatusError(
                 f"The server redirected ({label}) to {location}; redirects are not "
                 "followed, so the API key stays with the base URL. Check the base URL.",
@@ -506,20 +744,37 @@ class AvalaClient:
             )
         if status in (400, 422):
             field_errors = {
-                self.redact(name): [self.redact(_clip(message)) for message in messages]
+                self._clip(name): [self._clip(message) for message in messages]
                 for name, messages in _field_errors(payload).items()
             }
             summary = "; ".join(
                 f"{name}: {' '.join(messages)}" for name, messages in field_errors.items()
             )
-            message = api_message or _clip(summary) or f"Bad request ({label})"
+            message = api_message or self._clip(summary) or f"Bad request ({label})"
             return BadRequestError(message, status_code=status, field_errors=field_errors)
-        if status == 429:
-            retry_after = parse_retry_after(response.headers.get("retry-after"), now=time.time())
+        header = response.headers.get("retry-after")
+        requested = parse_retry_after(header, now=time.time())
+        if status == 429 or (status == 503 and requested is not None):
+            # A throttle applies to the key: close the gate for every request, not only
+            # for this one's retry. Without a usable hint a 429 still holds the floor.
+            wait = throttle_wait(requested)
+            self._close_gate(wait, status, requested)
+            retry_after = None if requested is None else wait
+            shown_header = None if header is None else self._clip(header)
+            if status == 503:
+                return ServerError(
+                    api_message or f"Server error ({label})",
+                    status_code=status,
+                    retry_after=retry_after,
+                    requested_wait=requested,
+                    retry_after_header=shown_header,
+                )
             return RateLimitedError(
                 api_message or f"Rate limited ({label})",
                 status_code=status,
                 retry_after=retry_after,
+                requested_wait=requested,
+                retry_after_header=shown_header,
             )
         error_class: type[APIStatusError]
         if status >= 500:

@@ -9,7 +9,15 @@ they are never validated as UUIDs.
 One odd value must not cost a whole page: a documented text field holding a number
 or an object becomes that value's JSON text, and a time that cannot be read (or
 lies outside what a clock can show) becomes None, its raw value kept as an extra
-field named ``"<field> (as sent)"``. Only a row without a string ``uid`` is refused.
+field named ``"<field> (as sent)"``. Only a row without a string ``uid`` is refused
+(the client skips it and counts it in :attr:`Page.skipped`).
+
+Every string is bounded when the model is built: one longer than
+:data:`MAX_TEXT_CHARS` (a field's value, an undocumented field's, one nested inside
+it, a field's name) is cut and ends in :data:`CUT_MARK`, and :attr:`cut_fields` maps
+where it was to its length as sent, so the detail pane can say it was cut. A 20 MB
+name would otherwise cost seconds on every render. The text is otherwise kept as
+sent, control characters included: cleaning it for a terminal is the UI's job.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ModelWrapValidatorHandler,
+    PrivateAttr,
     ValidationError,
     field_validator,
     model_validator,
@@ -48,6 +57,11 @@ KNOWN_TYPES: Final[tuple[str, ...]] = (
 
 #: Appended to a field's name for the extra field holding a time that could not be read.
 AS_SENT_SUFFIX: Final = " (as sent)"
+#: The longest string a model keeps, the cut mark included. A uid is never cut: a row
+#: with a longer one is refused.
+MAX_TEXT_CHARS: Final = 4096
+#: Ends a string that was cut.
+CUT_MARK: Final = "…"
 
 # A day inside datetime's range, so that showing a time in any local zone cannot overflow.
 _EARLIEST: Final = datetime.min.replace(tzinfo=UTC) + timedelta(days=1)
@@ -63,6 +77,48 @@ def _encodable(name: str) -> str:
     return name
 
 
+def _bound(text: str, where: str, cut: dict[str, int]) -> str:
+    if len(text) <= MAX_TEXT_CHARS:
+        return text
+    cut[where] = len(text)
+    return text[: MAX_TEXT_CHARS - len(CUT_MARK)] + CUT_MARK
+
+
+def _bounded_tree(data: Any, cut: dict[str, int]) -> Any:
+    """A copy of JSON ``data`` with every string (keys too) bounded; ``cut`` records where.
+
+    Iterative, not recursive: JSON nested a thousand deep is valid and must not turn
+    into a RecursionError here.
+    """
+    if isinstance(data, str):
+        return _bound(data, "", cut)
+    if not isinstance(data, dict | list):
+        return data
+    root: dict[str, Any] | list[Any] = {} if isinstance(data, dict) else [None] * len(data)
+    stack: list[tuple[Any, Any, str]] = [(data, root, "")]
+    while stack:
+        source, target, path = stack.pop()
+        pairs = source.items() if isinstance(source, dict) else enumerate(source)
+        for key, value in pairs:
+            if isinstance(source, dict):
+                if isinstance(key, str) and len(key) > MAX_TEXT_CHARS:
+                    # Recorded under its first words: the whole name is what was too long.
+                    key = _bound(key, f"{path}.{key[:40]}…".removeprefix("."), cut)
+                where = f"{path}.{key}" if path else str(key)
+            else:
+                where = f"{path}[{key}]"
+            if isinstance(value, str):
+                value = _bound(value, where, cut)
+            elif isinstance(value, dict | list):
+                copy: dict[str, Any] | list[Any] = (
+                    {} if isinstance(value, dict) else [None] * len(value)
+                )
+                stack.append((value, copy, where))
+                value = copy
+            target[key] = value
+    return root
+
+
 def _as_text(value: object) -> str:
     """A non-string value as the JSON text the server sent (``5``, ``true``, ``{"a": 1}``)."""
     return json.dumps(value, ensure_ascii=False, default=str)
@@ -71,6 +127,14 @@ def _as_text(value: object) -> str:
 class _ApiModel(BaseModel):
     # extra="allow": unknown fields are data the user may want to see.
     model_config = ConfigDict(extra="allow", frozen=True)
+
+    _cut: dict[str, int] = PrivateAttr(default_factory=dict)
+
+    @property
+    def cut_fields(self) -> dict[str, int]:
+        """Where a string was cut to :data:`MAX_TEXT_CHARS` ("name", "meta.note[2]"),
+        mapped to its length as sent; empty when nothing was cut."""
+        return dict(self._cut)
 
     #: Fields whose bad value is repaired rather than refused, by how.
     _TEXT_FIELDS: ClassVar[frozenset[str]] = frozenset()
@@ -91,6 +155,22 @@ class _ApiModel(BaseModel):
     @model_validator(mode="wrap")
     @classmethod
     def _repair_odd_values(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+        cut: dict[str, int] = {}
+        if isinstance(data, dict):
+            uid = data.get("uid")
+            if isinstance(uid, str) and len(uid) > MAX_TEXT_CHARS:
+                # A cut uid would name another task, or none: refuse rather than cut it.
+                raise ValueError(f"uid longer than {MAX_TEXT_CHARS} characters")
+            data = _bounded_tree(data, cut)
+        model = cls._validate_repairing(data, handler, cut)
+        if cut:
+            model._cut = cut
+        return model
+
+    @classmethod
+    def _validate_repairing(
+        cls, data: Any, handler: ModelWrapValidatorHandler[Self], cut: dict[str, int]
+    ) -> Self:
         # The fast path validates once; only a row with a bad value pays for the repair.
         try:
             return handler(data)
@@ -98,7 +178,7 @@ class _ApiModel(BaseModel):
             error = exc
         # Two rounds: pydantic reports a bad field name before it looks at any value.
         for _ in range(2):
-            repaired = cls._repaired(data, error)
+            repaired = cls._repaired(data, error, cut)
             if repaired is None:
                 break
             data = repaired
@@ -109,7 +189,9 @@ class _ApiModel(BaseModel):
         raise error
 
     @classmethod
-    def _repaired(cls, data: Any, exc: ValidationError) -> dict[str, Any] | None:
+    def _repaired(
+        cls, data: Any, exc: ValidationError, cut: dict[str, int]
+    ) -> dict[str, Any] | None:
         """``data`` with its repairable bad values mended; None when one cannot be."""
         if not isinstance(data, dict):
             return None
@@ -119,7 +201,8 @@ class _ApiModel(BaseModel):
             if name is None and error["type"] == "string_unicode":
                 continue  # a field name holding a lone surrogate: renamed below
             if name in cls._TEXT_FIELDS and name in data:
-                repaired[name] = _as_text(data[name])
+                # A list of a million numbers makes a long text: bound it too.
+                repaired[name] = _bound(_as_text(data[name]), name, cut)
             elif name in cls._TIME_FIELDS and name in data:
                 repaired[name] = None
                 repaired[f"{name}{AS_SENT_SUFFIX}"] = data[name]
@@ -170,6 +253,11 @@ class Page(BaseModel, Generic[ItemT]):
     items: list[ItemT] = Field(default_factory=list)
     next_cursor: str | None = None
     previous_cursor: str | None = None
+    #: Rows of the server's page left out because they could not be read (not an
+    #: object, no string uid, an unreadable field): the UI says "2 rows skipped".
+    skipped: int = 0
+    #: Why, for the first few of them ("task #3 without a uid").
+    skip_reasons: list[str] = Field(default_factory=list)
 
     @property
     def has_more(self) -> bool:

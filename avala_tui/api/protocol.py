@@ -1,34 +1,40 @@
-"""What the dashboard and the commands need of an API client, as a Protocol.
+"""What the rest of the program needs of an Avala client, as a typing.Protocol.
 
-``AvalaClient`` satisfies it; so does the launcher's prefetching wrapper, which
-hands out first pages requested before the UI existed. The UI depends on this
-shape, never on a concrete class.
+The dashboard, the headless command and the census depend on this, not on
+:class:`~avala_tui.api.client.AvalaClient`, so that a test or a recording can stand in
+for the client with a real object of its own. ``AvalaClient`` satisfies it (checked by
+mypy in ``tests/api/test_paging_and_protocol.py``).
 """
 
 from __future__ import annotations
 
 from typing import Protocol
 
-from avala_tui.api.client import ClientStats, RateLimitStatus
+from avala_tui.api.client import ClientStats, RateLimitStatus, Throttle
 from avala_tui.api.models import Page, Project, Task
 
 
 class TasksAPI(Protocol):
-    """The Avala tasks and projects endpoints, and what the client knows of its limits."""
+    """The Avala API's task and project listings, behind one rate gate."""
 
     @property
     def base_url(self) -> str:
-        """The API root requests go to."""
+        """The API root requests go to, without a trailing slash."""
         ...
 
     @property
     def rate_limit(self) -> RateLimitStatus | None:
-        """The X-RateLimit-* headers of the last response that carried any."""
+        """The newest X-RateLimit-* figures, or None before any response carried them."""
+        ...
+
+    @property
+    def throttle(self) -> Throttle:
+        """The rate gate: until when no request leaves, and why."""
         ...
 
     @property
     def stats(self) -> ClientStats:
-        """Counters of the traffic so far."""
+        """Counters of the traffic so far (benchmarks and tests read them)."""
         ...
 
     async def list_tasks(
@@ -39,7 +45,7 @@ class TasksAPI(Protocol):
         cursor: str | None = None,
         limit: int | None = None,
     ) -> Page[Task]:
-        """One page of tasks, newest first."""
+        """One page of tasks."""
         ...
 
     async def get_task(self, uid: str) -> Task:
@@ -49,7 +55,7 @@ class TasksAPI(Protocol):
     async def list_projects(
         self, *, cursor: str | None = None, limit: int | None = None
     ) -> Page[Project]:
-        """One page of the user's projects."""
+        """One page of the key's projects."""
         ...
 
     async def aclose(self) -> None:

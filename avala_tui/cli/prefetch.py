@@ -14,7 +14,7 @@ import asyncio
 from collections.abc import Awaitable
 from typing import TypeVar
 
-from avala_tui.api.client import AvalaClient, ClientStats, RateLimitStatus
+from avala_tui.api.client import AvalaClient, ClientStats, RateLimitStatus, Throttle
 from avala_tui.api.models import Page, Project, Task
 
 T = TypeVar("T")
@@ -60,6 +60,11 @@ class PrefetchingClient:
     def rate_limit(self) -> RateLimitStatus | None:
         """The X-RateLimit-* headers of the last response that carried any."""
         return self.client.rate_limit
+
+    @property
+    def throttle(self) -> Throttle:
+        """The rate gate: until when no request leaves, and why."""
+        return self.client.throttle
 
     @property
     def stats(self) -> ClientStats:

@@ -23,7 +23,8 @@ from typing import Final, Literal, TextIO
 
 from avala_tui.api.client import AvalaClient
 from avala_tui.api.errors import AvalaError, ConfigurationError
-from avala_tui.api.models import Task
+from avala_tui.api.models import Page, Task
+from avala_tui.api.paging import iter_pages
 from avala_tui.cli.exit_codes import EXIT_CONFIG, EXIT_INTERRUPTED, EXIT_OK, exit_code
 from avala_tui.cli.launch import resolve_endpoint
 from avala_tui.config.settings import Settings
@@ -91,15 +92,9 @@ def _writer(fmt: OutputFormat, out: TextIO, names: Mapping[str, str]) -> Callabl
 
 async def _project_names(client: AvalaClient) -> dict[str, str]:
     names: dict[str, str] = {}
-    cursor: str | None = None
-    seen: set[str] = set()
-    while True:
-        page = await client.list_projects(cursor=cursor)
+    async for page in iter_pages(lambda cursor: client.list_projects(cursor=cursor)):
         names.update((project.uid, project.name or project.uid) for project in page.items)
-        cursor = page.next_cursor
-        if cursor is None or cursor in seen:
-            return names
-        seen.add(cursor)
+    return names
 
 
 async def stream_tasks(
@@ -116,15 +111,19 @@ async def stream_tasks(
     """Print tasks page by page as they arrive; returns how many were printed.
 
     One page unless ``all_pages``; with a ``limit``, pages until that many tasks.
+    A server whose pages go nowhere (a cursor that comes back, empty pages that
+    still point further) stops the walk with a PagingLoopError.
     """
     names = {} if fmt == "json" else await _project_names(client)
     write: Callable[[Task], None] | None = None
     printed = 0
-    cursor: str | None = None
-    seen: set[str] = set()
-    while limit is None or printed < limit:
+
+    async def fetch(cursor: str | None) -> Page[Task]:
         size = page_size if limit is None else min(page_size, limit - printed)
-        page = await client.list_tasks(project=project, status=status, cursor=cursor, limit=size)
+        return await client.list_tasks(project=project, status=status, cursor=cursor, limit=size)
+
+    one_page = not (all_pages or limit is not None)
+    async for page in iter_pages(fetch, max_pages=1 if one_page else None):
         items = page.items if limit is None else page.items[: limit - printed]
         if write is None:
             # Only once the API has answered: a failure prints nothing on stdout.
@@ -133,10 +132,8 @@ async def stream_tasks(
             write(task)
         out.flush()
         printed += len(items)
-        cursor = page.next_cursor
-        if cursor is None or cursor in seen or not (all_pages or limit is not None):
+        if limit is not None and printed >= limit:
             break
-        seen.add(cursor)
     return printed
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from avala_tui.api.models import Page, Task
+from avala_tui.api.paging import PageProgress, PagingLoopError
 from avala_tui.core.store import MergeResult, TaskRow, TaskStore
 
 #: Tasks asked for per page: the API's own default.
@@ -55,6 +56,11 @@ class TaskFeed:
     _requested: set[str] = field(default_factory=set)
     #: Pages fetched so far for this generation, for the status line and benchmarks.
     pages_loaded: int = 0
+    #: Rows the API sent for this generation that could not be read (skipped, counted).
+    skipped: int = 0
+    #: Why paging stopped short of the end: the server's pages went nowhere.
+    halted: PagingLoopError | None = None
+    _progress: PageProgress = field(default_factory=PageProgress)
     #: (cursor, uid of its first task) of every loaded page, top to bottom, so a
     #: refresh can re-fetch exactly the pages whose rows are on screen.
     _page_starts: list[tuple[str, str]] = field(default_factory=list)
@@ -67,6 +73,9 @@ class TaskFeed:
         self.next_cursor = None
         self.exhausted = False
         self.pages_loaded = 0
+        self.skipped = 0
+        self.halted = None
+        self._progress.reset()
         self._page_starts.clear()
         self._requested.clear()
         self.in_flight = None
@@ -98,8 +107,14 @@ class TaskFeed:
         if self.in_flight == claim:
             self.in_flight = None
         self.pages_loaded += 1
+        self.skipped += page.skipped
         self.next_cursor = page.next_cursor
         self.exhausted = page.next_cursor is None
+        halted = self._progress.check(claim.api_cursor, page)
+        if halted is not None:
+            # Following this page's next would loop: keep its rows, ask for no more.
+            self.halted = halted
+            self.next_cursor = None
         if page.items:
             self._page_starts.append((claim.cursor, page.items[0].uid))
         return self.store.append_page(TaskRow.from_task(task) for task in page.items)

@@ -8,11 +8,12 @@ same way wherever it shows.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from avala_tui.api.client import RateLimitStatus
+from avala_tui.api.client import RateLimitStatus, Throttle
 from avala_tui.api.errors import (
     APIConnectionError,
     AuthenticationError,
@@ -48,8 +49,24 @@ def clock_text(epoch: float | None, *, seconds: bool) -> str:
     return datetime.fromtimestamp(epoch).astimezone().strftime("%H:%M:%S" if seconds else "%H:%M")
 
 
-def health_text(monitor: LiveMonitor, *, monotonic_now: float) -> str:
-    """The freshness and health of the data, coarse enough to repaint rarely."""
+def throttle_text(throttle: Throttle, *, monotonic_now: float) -> str | None:
+    """While the client's rate gate is closed: what the header says instead of "live"."""
+    left = throttle.seconds_left(monotonic_now)
+    if left <= 0:
+        return None
+    capped = " (the server asked for longer)" if throttle.capped else ""
+    return f"rate limited — resuming in {math.ceil(left)} s{capped}"
+
+
+def health_text(
+    monitor: LiveMonitor, *, monotonic_now: float, throttle: Throttle | None = None
+) -> str:
+    """The freshness and health of the data, coarse enough to repaint rarely.
+
+    A closed rate gate comes first: every request waits at it, so "live" would lie.
+    """
+    if throttle is not None and (held := throttle_text(throttle, monotonic_now=monotonic_now)):
+        return held
     wait = monitor.seconds_to_retry(monotonic_now)
     if wait is not None:
         since = clock_text(monitor.last_update, seconds=True)
@@ -96,6 +113,8 @@ class ListState:
     """The API's announced budget."""
     way_out: str | None = None
     """What to do about the error, when retrying will not help (a refused filter)."""
+    skipped: int = 0
+    """Rows the API sent that could not be read, and so are not shown."""
 
 
 def list_message(state: ListState) -> str | None:
@@ -138,6 +157,9 @@ def status_line(state: ListState) -> str:
         parts.insert(1, state.order)
     if state.changes:
         parts.append(f"{state.changes} since {clock_text(state.changes_since, seconds=False)}")
+    if state.skipped:
+        rows = "row" if state.skipped == 1 else "rows"
+        parts.append(f"{state.skipped:,} unreadable {rows} skipped")
     rate = state.rate
     if low_budget(rate) and rate is not None:
         parts.append(f"rate limit: {rate.remaining}/{rate.limit} left")

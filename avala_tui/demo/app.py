@@ -184,7 +184,7 @@ def _throttled(wait: int) -> _ApiError:
 
 
 class _RateLimiter:
-    """DRF's sliding-window throttle per API key, reporting X-RateLimit-* headers either way."""
+    """DRF's sliding-window throttle per API key, with the X-RateLimit-* headers it enforces."""
 
     def __init__(self, limit: int | None) -> None:
         self.limit = limit
@@ -209,7 +209,13 @@ class _RateLimiter:
         return None
 
     def headers(self, key: str, now: float) -> list[tuple[str, str]]:
-        """The X-RateLimit-* headers for ``key``, counting nothing."""
+        """The X-RateLimit-* headers for ``key``, counting nothing; none without a limit.
+
+        Announcing a quota that is not enforced would show a client "0 left" while
+        every request still succeeds: a figure that is simply wrong.
+        """
+        if self.limit is None:
+            return []
         history = self._window(key, now)
         # The window frees a slot when its oldest request leaves it.
         reset = math.ceil(history[0] + _WINDOW_SECONDS if history else now)
@@ -450,7 +456,17 @@ class DemoApi:
             response = _Response(200, self._route(request, matched, fault, now))
         except _ApiError as error:
             response = error.response()
-        extra = [*self._limiter.headers(request.api_key or "", now), *_VIEW_HEADERS]
+        extra = list(_VIEW_HEADERS)
+        if fault is Fault.TOO_MANY_REQUESTS and self._limiter.limit is None:
+            # An injected throttle speaks as a real one would: the quota is spent.
+            extra += [
+                ("X-RateLimit-Limit", str(DEFAULT_QUOTA)),
+                ("X-RateLimit-Remaining", "0"),
+                # Rounded down: a reset later than its Retry-After would hold clients longer.
+                ("X-RateLimit-Reset", str(math.floor(now) + 1)),
+            ]
+        else:
+            extra += self._limiter.headers(request.api_key or "", now)
         response.headers += [(name.encode(), value.encode()) for name, value in extra]
         return response
 

@@ -37,6 +37,10 @@ class Reply:
     raw: bytes | None = None
     #: Seconds to stall before answering.
     delay: float = 0.0
+    #: Seconds between bytes, after the first ``trickle_after`` bytes went at once:
+    #: a server that never stalls long enough for a per-read timeout, yet never finishes.
+    trickle: float = 0.0
+    trickle_after: int = 0
 
     def encode(self) -> bytes:
         if self.raw is not None:
@@ -129,5 +133,14 @@ class StubServer:
         reply = self.handler(received)
         if reply.delay:
             await asyncio.sleep(reply.delay)
-        writer.write(reply.encode())
+        data = reply.encode()
+        if not reply.trickle:
+            writer.write(data)
+            await writer.drain()
+            return
+        writer.write(data[: reply.trickle_after])
+        for index in range(reply.trickle_after, len(data)):
+            await writer.drain()
+            await asyncio.sleep(reply.trickle)
+            writer.write(data[index : index + 1])
         await writer.drain()

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from avala_tui.api._retry import BACKOFF_CAP, full_jitter_backoff, parse_retry_after
 from avala_tui.api.errors import (
     APIConnectionError,
+    BadRequestError,
     NotFoundError,
     ProtocolError,
     RateLimitedError,
@@ -52,7 +53,6 @@ def cut_off() -> Reply:
         Reply(502, b"<html>bad gateway</html>"),
         Reply(503),
         Reply(504),
-        throttled(None),
         cut_off(),
         Reply(200, b'{"results": [', {"Content-Type": "application/json"}),
         Reply(200, b"<html>captive portal</html>", {"Content-Type": "text/html"}),
@@ -99,7 +99,7 @@ async def test_max_retries_zero_sends_once(make_client: MakeClient, sleeps: Slee
     [
         (json_reply(404, {"detail": "Not found."}), NotFoundError),
         (json_reply(200, {"results": "nope"}), ProtocolError),
-        (json_reply(200, {"results": [{"name": "no uid"}]}), ProtocolError),
+        (json_reply(400, {"status": ["Select a valid choice."]}), BadRequestError),
     ],
 )
 async def test_a_deterministic_answer_is_not_retried(
@@ -118,7 +118,8 @@ async def test_retry_after_seconds_replaces_the_backoff(
     async with scripted(throttled("3"), throttled("7")) as stub:
         page = await make_client(stub.base_url).list_tasks()
     assert page.items
-    assert sleeps.waits == [3.0, 7.0]
+    # Slept at the gate, which counts down from the moment each 429 arrived.
+    assert sleeps.waits == [pytest.approx(3.0, abs=0.1), pytest.approx(7.0, abs=0.1)]
 
 
 async def test_retry_after_as_an_http_date_is_honoured(
@@ -150,7 +151,7 @@ async def test_a_lasting_rate_limit_raises_after_the_retries(
         with pytest.raises(RateLimitedError) as caught:
             await make_client(stub.base_url, max_retries=2).list_tasks()
     assert caught.value.retry_after == 2.0
-    assert sleeps.waits == [2.0, 2.0]
+    assert sleeps.waits == [pytest.approx(2.0, abs=0.1)] * 2
     assert len(stub.requests) == 3
 
 
@@ -210,6 +211,7 @@ def rate_limited_replies() -> Iterator[Reply]:
             "X-RateLimit-Reset": "1767225600",
         },
     )
+    yield OK
     yield json_reply(
         429,
         {"detail": THROTTLED},
@@ -237,6 +239,9 @@ async def test_rate_limit_headers_are_recorded_on_success_and_on_error(
         assert (observed.limit, observed.remaining, observed.reset) == (100, 42, 1767225600.0)
         assert before <= observed.observed_at <= time.time()
 
+        await client.list_tasks()  # no rate-limit headers: the last known status stays
+        assert client.rate_limit is observed
+
         with pytest.raises(RateLimitedError):
             await client.list_tasks()
         throttled_status = client.rate_limit
@@ -244,6 +249,12 @@ async def test_rate_limit_headers_are_recorded_on_success_and_on_error(
         assert (throttled_status.limit, throttled_status.remaining) == (100, 0)
         # A small reset is a delay, not a date in 1970.
         assert throttled_status.reset == pytest.approx(throttled_status.observed_at + 30)
+        assert not throttled_status.expired(throttled_status.observed_at + 29)
+        assert throttled_status.expired(throttled_status.observed_at + 31)
 
-        await client.list_tasks()  # no rate-limit headers: the last known status stays
-        assert client.rate_limit is throttled_status
+        # The 429's ten minutes hold every request: this one is not sent.
+        with pytest.raises(RateLimitedError) as caught:
+            await client.list_tasks()
+    assert caught.value.status_code is None
+    assert caught.value.retry_after == pytest.approx(600.0, abs=1.0)
+    assert len(stub.requests) == 3

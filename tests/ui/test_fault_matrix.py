@@ -11,18 +11,22 @@ test_live_monitor.py). What the client's own retries absorb (the app runs with
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 from textual.pilot import Pilot
 
-from avala_tui.demo.app import HUGE_PAGE_SIZE, LONG_STRING_LENGTH
+from avala_tui.api.models import MAX_TEXT_CHARS
+from avala_tui.demo.app import HUGE_PAGE_SIZE
 from avala_tui.demo.faults import Fault
 from avala_tui.demo.server import DemoServer
 from avala_tui.ui.app import AvalaApp
 from avala_tui.ui.widgets.task_table import TaskTable
+from tests.api.stub_server import Received, Reply, StubServer, json_reply
 from tests.ui.conftest import MakeDashboard
 from tests.ui.helpers import screen_text
 
@@ -56,7 +60,6 @@ FAILURES = [
     Failure(Fault.GATEWAY_TIMEOUT, "504 Gateway Timeout"),
     Failure(Fault.TRUNCATED, "cut off or corrupted"),
     Failure(Fault.WRONG_SHAPE, "without a results list"),
-    Failure(Fault.MISSING_UID, "without a uid"),
     Failure(Fault.SLOW, "Timed out waiting for the response"),
     Failure(Fault.RESET, "Could not reach"),
 ]
@@ -180,7 +183,9 @@ async def test_ten_thousand_character_names_are_cut_in_the_table(
         assert [row.uid for row in rows[: len(loaded)]] == loaded
         long_rows = rows[len(loaded) : len(loaded) + PAGE]
         assert len(long_rows) == PAGE
-        assert all(len(row.name or "") == LONG_STRING_LENGTH for row in long_rows)
+        # Bounded when received: 4,096 characters, the cut marked, the length as sent kept.
+        assert all(len(row.name or "") == MAX_TEXT_CHARS for row in long_rows)
+        assert all((row.name or "").endswith("…") for row in long_rows)
         # The cursor ends on the last long row, so the next page comes after them all.
         await load_next_page(app, pilot, demo)
         # The table cuts each name to its column.
@@ -242,18 +247,36 @@ async def test_the_apps_own_retries_hide_a_passing_fault(
         assert "⚠" not in screen_text(app)
 
 
-@pytest.mark.parametrize("fault", [Fault.WRONG_SHAPE, Fault.MISSING_UID], ids=str)
 async def test_a_page_of_the_wrong_shape_is_not_retried(
-    make_dashboard: MakeDashboard, demo: DemoServer, fault: Fault
+    make_dashboard: MakeDashboard, demo: DemoServer
 ) -> None:
     """The same request gets the same wrong answer: the app says so instead of hammering."""
     app = make_dashboard(max_retries=2, app_options={"detail_debounce": 60.0})
-    demo.api.faults.queue(fault, REPEATS, path_prefix=TASKS)
+    demo.api.faults.queue(Fault.WRONG_SHAPE, REPEATS, path_prefix=TASKS)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert uids(app) == []
         assert app.client.stats.retries == 0
         assert "⚠" in screen_text(app)
+
+
+@pytest.mark.parametrize("later", [False, True], ids=["first page", "later page"])
+async def test_a_row_without_a_uid_costs_that_row_not_the_page(
+    make_dashboard: MakeDashboard, demo: DemoServer, later: bool
+) -> None:
+    app = dashboard(make_dashboard)
+    if not later:
+        demo.api.faults.queue(Fault.MISSING_UID, path_prefix=TASKS)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        if later:
+            demo.api.faults.queue(Fault.MISSING_UID, path_prefix=TASKS)
+            await pilot.press("end")
+            await settle(app, pilot)
+        expected = 2 * PAGE - 1 if later else PAGE - 1
+        assert len(uids(app)) == expected
+        assert "1 unreadable row skipped" in screen_text(app)
+        assert "⚠" not in screen_text(app)
 
 
 async def test_odd_values_cost_one_field_not_the_page(
@@ -274,3 +297,30 @@ async def test_odd_values_cost_one_field_not_the_page(
         shown = screen_text(app)
         assert "created_at (as sent)" in shown
         assert "yesterday" in shown
+
+
+@pytest.mark.parametrize("kind", ["empty pages", "a cursor that comes back"])
+async def test_pages_that_go_nowhere_stop_the_dashboard_asking(
+    make_dashboard: MakeDashboard, kind: str
+) -> None:
+    """Endless empty pages with a next, or A, B, A: a handful of requests and a reason."""
+
+    def answer(request: Received) -> Reply:
+        if "/users/me/projects/" in request.target:
+            return json_reply(200, {"next": None, "previous": None, "results": []})
+        cursor = parse_qs(urlsplit(request.target).query).get("cursor", ["A"])[0]
+        following = {"A": "B", "B": "A"}[cursor] if kind != "empty pages" else cursor + "x"
+        rows = [] if kind == "empty pages" else [{"uid": f"task-{cursor}"}]
+        link = f"http://127.0.0.1/api/v1/tasks/?cursor={following}"
+        return json_reply(200, {"next": link, "previous": None, "results": rows})
+
+    async with StubServer(answer) as stub:
+        app = make_dashboard(base_url=stub.base_url, app_options={"detail_debounce": 60.0})
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            await asyncio.sleep(0.5)
+            await settle(app, pilot)
+            requested = len([r for r in stub.requests if "/tasks/" in r.target])
+            assert requested <= 4
+            shown = screen_text(app)
+            assert "Paging loop" in shown or "make no progress" in shown

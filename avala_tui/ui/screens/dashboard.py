@@ -43,6 +43,8 @@ from avala_tui.ui.widgets.sidebar import FilterSidebar, ProjectList, StatusList
 from avala_tui.ui.widgets.task_list import TaskListPane
 from avala_tui.ui.widgets.task_table import TaskTable
 
+#: How often the header looks at the client's rate gate, for its countdown.
+THROTTLE_CHECK: Final = 1.0
 #: The header's icon: a plain glyph that is none of the table's change marks.
 HEADER_ICON: Final = "≡"
 
@@ -250,6 +252,9 @@ class DashboardScreen(Screen[None]):
             self.detail.open_task(self.settings.task)
             self.task_list.seek(self.settings.task)
         self._update_header()
+        # The rate gate holds requests inside the client, where no message comes from:
+        # look once a second. The header repaints only when its words change.
+        self.set_interval(THROTTLE_CHECK, self._update_header, name="rate gate")
 
     # The panes ----------------------------------------------------------------
 
@@ -314,7 +319,9 @@ class DashboardScreen(Screen[None]):
 
     def _update_header(self) -> None:
         pane = self.task_list
-        health = health_text(pane.monitor, monotonic_now=time.monotonic())
+        health = health_text(
+            pane.monitor, monotonic_now=time.monotonic(), throttle=self.client.throttle
+        )
         base_url = self.client.base_url
         text = header_text(
             health,

@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option
 
 from avala_tui.api.errors import AvalaError
 from avala_tui.api.models import STATUS_COMPLETED, STATUS_PENDING, Page, Project
+from avala_tui.api.paging import iter_pages
 from avala_tui.api.protocol import TasksAPI
 from avala_tui.core.text import clean, fit
 
@@ -225,21 +226,14 @@ class FilterSidebar(Vertical):
     @work(group="projects", exclusive=True, exit_on_error=False)
     async def load_projects(self) -> None:
         """Fetch every page of the user's projects, handing each to the list as it comes."""
-        if self.client is None:
+        client = self.client
+        if client is None:
             return
-        cursor: str | None = None
-        seen: set[str] = set()
-        while True:
-            try:
-                page = await self.client.list_projects(cursor=cursor)
-            except AvalaError as error:
-                self.post_message(_ProjectsFailed(error))
-                return
-            self.post_message(_ProjectsPage(page))
-            cursor = page.next_cursor
-            if cursor is None or cursor in seen:
-                return
-            seen.add(cursor)
+        try:
+            async for page in iter_pages(lambda cursor: client.list_projects(cursor=cursor)):
+                self.post_message(_ProjectsPage(page))
+        except AvalaError as error:
+            self.post_message(_ProjectsFailed(error))
 
     @on(_ProjectsPage)
     def _projects_page(self, message: _ProjectsPage) -> None:

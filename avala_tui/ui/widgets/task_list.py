@@ -221,13 +221,14 @@ class TaskListPane(Vertical):
             count=len(feed.store),
             exhausted=feed.exhausted,
             loading=feed.in_flight is not None,
-            error=self.monitor.last_error,
+            error=self.monitor.last_error or feed.halted,
             changes=self.changes.summary,
             changes_since=self.changes.since,
             matched=matched,
             order=order,
             rate=self.client.rate_limit,
             way_out=self._way_out(),
+            skipped=feed.skipped,
         )
 
     def _way_out(self) -> str | None:
