@@ -37,13 +37,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _add_connection_options(parser: argparse.ArgumentParser) -> None:
+def _add_connection_options(parser: argparse.ArgumentParser, *, status: bool = True) -> None:
     parser.add_argument(
         "--base-url", metavar="URL", help="API root (default: $AVALA_BASE_URL or api.avala.ai)"
     )
     parser.add_argument("--profile", metavar="NAME", help="profile of the config file to use")
     parser.add_argument("--project", metavar="UID", help="show only this project's tasks")
-    parser.add_argument("--status", choices=KNOWN_STATUSES, help="show only tasks with this status")
+    if status:
+        parser.add_argument(
+            "--status", choices=KNOWN_STATUSES, help="show only tasks with this status"
+        )
     parser.add_argument(
         "--demo", action="store_true", help="run against built-in demo data (no key needed)"
     )
@@ -116,6 +119,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     tasks.add_argument(
         "--limit", metavar="N", type=_positive_int, default=None, help="at most N tasks in all"
+    )
+    summary = commands.add_parser(
+        "summary",
+        help="print exact queue figures per project (for scripts and cron)",
+        description="Count every task and print per project and in total: pending, "
+        "completed, other statuses, throughput, oldest pending. Exit status as for tasks.",
+        argument_default=argparse.SUPPRESS,
+    )
+    _add_connection_options(summary, status=False)
+    summary.add_argument(
+        "--format",
+        choices=("table", "json"),
+        default="table",
+        help="table (default) or json (JSON Lines: one project per line, then the totals)",
     )
     return parser
 
@@ -205,4 +222,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from avala_tui.cli.tasks import run_tasks
 
         return run_tasks(settings, fmt=args.format, all_pages=args.all, limit=args.limit)
+    if args.command == "summary":
+        from avala_tui.cli.summary import run_summary
+
+        return run_summary(settings, fmt=args.format)
     return _run_dashboard(settings, args)
