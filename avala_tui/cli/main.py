@@ -71,6 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds between live refreshes (default 15; 0 turns it off)",
     )
     parser.add_argument("--task", metavar="UID", help="open this task in the detail pane")
+    parser.add_argument(
+        "--notify",
+        metavar="KINDS",
+        help="alerts (bell, desktop notification, toast): new, pending-over=N, "
+        "stale-over=DURATION (e.g. 48h), offline; comma-separated",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = commands.add_parser(
@@ -146,7 +152,7 @@ def _settings_from(args: argparse.Namespace) -> Settings:
         "demo": args.demo or None,
         "debug_log": args.debug,
     }
-    for name in ("refresh", "task"):
+    for name in ("refresh", "task", "notify"):
         flags[name] = getattr(args, name, None)
     return load_settings(flags=flags)
 
