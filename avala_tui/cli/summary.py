@@ -16,7 +16,7 @@ import json
 import math
 import sys
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, Final, Literal, TextIO
 
 from avala_tui.api.client import AvalaClient
@@ -24,7 +24,7 @@ from avala_tui.api.errors import AvalaError, ConfigurationError
 from avala_tui.cli.exit_codes import EXIT_CONFIG, EXIT_INTERRUPTED, EXIT_OK, exit_code
 from avala_tui.cli.launch import resolve_endpoint
 from avala_tui.config.settings import Settings
-from avala_tui.core.census import Census, CensusResult, QueueFigures
+from avala_tui.core.census import Census, CensusResult, QueueFigures, duration_text
 from avala_tui.core.text import clean, fit
 
 SummaryFormat = Literal["table", "json"]
@@ -78,18 +78,6 @@ def figures_record(uid: str | None, name: str | None, figures: QueueFigures) -> 
         # An estimate (pending ÷ the last 24 hours' rate), hence the name.
         "eta_hours_estimate": None if eta is None else round(eta.total_seconds() / 3600, 2),
     }
-
-
-def duration_text(span: timedelta | None) -> str:
-    """A span as a person reads it in a narrow column: 45m, 7h, 12d; "—" for none."""
-    if span is None:
-        return "—"
-    minutes = span.total_seconds() / 60
-    if minutes < 60:
-        return f"{max(0, math.floor(minutes))}m"
-    if minutes < 48 * 60:
-        return f"{math.floor(minutes / 60)}h"
-    return f"{math.floor(minutes / 1440)}d"
 
 
 def _rows(

@@ -12,6 +12,7 @@ was, so the same :class:`Census` resumes there; a cursor seen before ends the wa
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
@@ -73,6 +74,30 @@ def request_interval(share: float, rate: RateLimitStatus | None) -> float:
     if share <= 0:
         return float("inf")
     return 60.0 / (share * limit)
+
+
+def refresh_per_minute(interval: float, pages: int, limit: int | None) -> float:
+    """Requests a minute the live refresh spends at most: its pages per interval, capped
+    by its own budget (it never spends more than its share)."""
+    if interval <= 0:
+        return 0.0
+    cap = BUDGET_SHARE * (limit or DEFAULT_LIMIT_PER_MINUTE)
+    return min(60.0 * max(1, pages) / interval, cap)
+
+
+def next_delay(
+    share: float, rate: RateLimitStatus | None, *, since_last: float | None, wall_now: float
+) -> float:
+    """Seconds to wait before the next census request.
+
+    ``since_last``: seconds since the previous one (None for the first). When the
+    announced window is nearly spent the census waits for its reset, so the user's
+    own paging and detail requests keep what is left.
+    """
+    wait = 0.0 if since_last is None else request_interval(share, rate) - since_last
+    if low_budget(rate) and rate is not None and rate.reset is not None:
+        wait = max(wait, rate.reset - wall_now)
+    return max(0.0, wait)
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,14 +287,13 @@ class Census:
         pause = asyncio.sleep if sleep is None else sleep
         last_request: float | None = None
         while not self.done:
-            rate = self._source.rate_limit
             budget = share() if callable(share) else share
-            wait = 0.0
-            if last_request is not None:
-                wait = last_request + request_interval(budget, rate) - clock()
-            if low_budget(rate) and rate is not None and rate.reset is not None:
-                # The window is nearly spent: the user's own requests come first.
-                wait = max(wait, rate.reset - wall_clock())
+            wait = next_delay(
+                budget,
+                self._source.rate_limit,
+                since_last=None if last_request is None else clock() - last_request,
+                wall_now=wall_clock(),
+            )
             if wait > 0:
                 await pause(wait)
             last_request = clock()
@@ -319,3 +343,15 @@ class Census:
                 if touched is not None and touched.timestamp() < stale_before_s:
                     tally.stale += 1
             self.counted += 1
+
+
+def duration_text(span: timedelta | None) -> str:
+    """A span as a person reads it in a narrow column: 45m, 7h, 12d; "—" for none."""
+    if span is None:
+        return "—"
+    minutes = span.total_seconds() / 60
+    if minutes < 60:
+        return f"{max(0, math.floor(minutes))}m"
+    if minutes < 48 * 60:
+        return f"{math.floor(minutes / 60)}h"
+    return f"{math.floor(minutes / 1440)}d"

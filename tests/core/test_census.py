@@ -17,6 +17,9 @@ from avala_tui.core.census import (
     Census,
     QueueFigures,
     census_share,
+    duration_text,
+    next_delay,
+    refresh_per_minute,
     request_interval,
 )
 from avala_tui.demo.app import DEFAULT_API_KEY
@@ -170,6 +173,24 @@ def test_the_census_and_the_refresh_share_thirty_percent() -> None:
     assert census_share(None, 40) == 0.0
     assert request_interval(0.18, None) == pytest.approx(60 / 18)
     assert request_interval(0.0, None) == float("inf")
+
+
+def test_the_refresh_rate_is_capped_by_its_own_budget_and_the_delay_waits_for_a_reset() -> None:
+    assert refresh_per_minute(15, 2, 100) == 8.0
+    assert refresh_per_minute(1, 2, 100) == 30.0
+    assert refresh_per_minute(0, 2, 100) == 0.0
+    rate = RateLimitStatus(limit=100, remaining=50, reset=None, observed_at=0.0)
+    assert next_delay(0.2, rate, since_last=None, wall_now=0) == 0.0
+    assert next_delay(0.2, rate, since_last=1.0, wall_now=0) == 2.0
+    spent = RateLimitStatus(limit=100, remaining=3, reset=130.0, observed_at=0.0)
+    assert next_delay(0.2, spent, since_last=None, wall_now=100.0) == 30.0
+
+
+def test_durations_read_at_a_glance() -> None:
+    assert [
+        duration_text(span)
+        for span in (None, timedelta(minutes=59), timedelta(hours=47), timedelta(days=12.5))
+    ] == ["—", "59m", "47h", "12d"]
 
 
 def test_figures_without_pending_or_completions() -> None:
