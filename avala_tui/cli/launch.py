@@ -62,7 +62,7 @@ async def _run_dashboard(settings: Settings, state: StateFile | None) -> int:
         )
         try:
             make_app, run_until_exit = await asyncio.to_thread(_import_ui)
-            app = make_app(settings, client, state=state)
+            app = make_app(settings, client, state=state, census=True)
             # What exists now (the modules, the embedded demo's 60,000 tasks) lives until
             # exit: kept out of the collector's passes, it costs no pauses while the app
             # runs and no full walk as the process ends.

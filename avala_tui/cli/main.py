@@ -38,13 +38,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _add_connection_options(parser: argparse.ArgumentParser) -> None:
+def _add_connection_options(parser: argparse.ArgumentParser, *, status: bool = True) -> None:
     parser.add_argument(
         "--base-url", metavar="URL", help="API root (default: $AVALA_BASE_URL or api.avala.ai)"
     )
     parser.add_argument("--profile", metavar="NAME", help="profile of the config file to use")
     parser.add_argument("--project", metavar="UID", help="show only this project's tasks")
-    parser.add_argument("--status", choices=KNOWN_STATUSES, help="show only tasks with this status")
+    if status:
+        parser.add_argument(
+            "--status", choices=KNOWN_STATUSES, help="show only tasks with this status"
+        )
     parser.add_argument(
         "--demo", action="store_true", help="run against built-in demo data (no key needed)"
     )
@@ -69,6 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds between live refreshes (default 15; 0 turns it off)",
     )
     parser.add_argument("--task", metavar="UID", help="open this task in the detail pane")
+    parser.add_argument(
+        "--notify",
+        metavar="KINDS",
+        help="alerts (bell, desktop notification, toast): new, pending-over=N, "
+        "stale-over=DURATION (e.g. 48h), offline; comma-separated",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = commands.add_parser(
@@ -119,6 +128,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--limit", metavar="N", type=_positive_int, default=None, help="at most N tasks in all"
     )
     add_serve_parser(commands)
+    summary = commands.add_parser(
+        "summary",
+        help="print exact queue figures per project (for scripts and cron)",
+        description="Count every task and print per project and in total: pending, "
+        "completed, other statuses, throughput, oldest pending. Exit status as for tasks.",
+        argument_default=argparse.SUPPRESS,
+    )
+    _add_connection_options(summary, status=False)
+    summary.add_argument(
+        "--format",
+        choices=("table", "json"),
+        default="table",
+        help="table (default) or json (JSON Lines: one project per line, then the totals)",
+    )
     return parser
 
 
@@ -131,7 +154,7 @@ def _settings_from(args: argparse.Namespace) -> Settings:
         "demo": args.demo or None,
         "debug_log": args.debug,
     }
-    for name in ("refresh", "task"):
+    for name in ("refresh", "task", "notify"):
         flags[name] = getattr(args, name, None)
     return load_settings(flags=flags)
 
@@ -209,4 +232,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from avala_tui.cli.tasks import run_tasks
 
         return run_tasks(settings, fmt=args.format, all_pages=args.all, limit=args.limit)
+    if args.command == "summary":
+        from avala_tui.cli.summary import run_summary
+
+        return run_summary(settings, fmt=args.format)
     return _run_dashboard(settings, args)

@@ -11,6 +11,8 @@ The config file lives in the user's config directory (``config.toml``)::
     project = "<project uid>"
     status = "pending"
     web_url = "https://avala.ai"   # where `o` opens a task; may hold {uid} and {project}
+    notify = "new,pending-over=500,stale-over=48h,offline"   # alerts (bell, OSC 9, toast)
+    notify_command = "/usr/local/bin/page-me"   # also run with the message as one argument
 
 Environment variables are the ones the official SDK reads: ``AVALA_API_KEY`` and
 ``AVALA_BASE_URL``. Imports no Textual.
@@ -25,10 +27,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from avala_tui.api.client import DEFAULT_BASE_URL
 from avala_tui.config.paths import config_path
+from avala_tui.core.alerts import parse_notify
 
 ENV_API_KEY: Final = "AVALA_API_KEY"
 ENV_BASE_URL: Final = "AVALA_BASE_URL"
@@ -69,10 +72,20 @@ class Settings(BaseModel):
     """Where to write a debug log (the key redacted), or None for no log."""
     web_url: str | None = Field(default=None, pattern=WEB_URL_PATTERN)
     """Avala's web app (origin, or a template with {uid} and {project}) for opening a task."""
+    notify: str | None = None
+    """Alerts to give (``new,pending-over=N,stale-over=48h,offline``), or None for none."""
+    notify_command: str | None = None
+    """A program run with each alert's message as its one argument (no shell), or None."""
     warnings: tuple[str, ...] = ()
     """Problems worth telling the user that did not stop the app (a readable key file)."""
     origins: dict[str, str] = Field(default_factory=dict)
     """Where the project and status filters came from, for a message when one is refused."""
+
+    @field_validator("notify")
+    @classmethod
+    def _readable_notify(cls, value: str | None) -> str | None:
+        parse_notify(value)  # a typo is refused at start, not discovered when nothing rings
+        return value
 
     @property
     def api_key_value(self) -> str | None:
@@ -91,6 +104,8 @@ class _Profile(BaseModel):
     status: str | None = None
     refresh: float | None = Field(default=None, ge=0)
     web_url: str | None = Field(default=None, pattern=WEB_URL_PATTERN)
+    notify: str | None = None
+    notify_command: str | None = None
 
 
 def _read_config(path: Path) -> dict[str, Any]:

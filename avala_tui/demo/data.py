@@ -48,6 +48,17 @@ _HOUR = 60 * _MINUTE
 _DAY = 24 * _HOUR
 _MS = 1000
 
+#: The share of the team at work in each UTC hour: 08-18, tapering into the evening.
+_HOURLY_RATE: Final = (
+    (0.05,) * 6
+    + (0.3, 0.6)
+    + (1.0, 0.9, 1.0, 0.95, 0.6, 0.9, 1.0, 0.95, 0.9, 0.8)
+    + (0.5, 0.35, 0.2, 0.1, 0.05, 0.05)
+)
+#: A weekend day's share of a weekday's work.
+_WEEKEND_RATE: Final = 0.3
+_COMPLETION_TRIES: Final = 6
+
 _HEX_DIGITS = "0123456789abcdef"
 # Each hex digit has a letter of its own, so replacing digits keeps uids distinct.
 _LETTER_FOR = dict(zip(_HEX_DIGITS, "ghijklmnopqrstuv", strict=True))
@@ -417,7 +428,7 @@ def _generate(seed: int, anchor_us: int) -> World:
     for plan in _PLANS:
         project_uid = make_uid(rng)
         created_us = anchor_us - plan.age_days * _DAY + rng.randrange(_HOUR) // _MS * _MS
-        grown = _grow_tasks(rng, plan, project_uid, created_us, anchor_us)
+        grown = _grow_tasks(rng, plan, project_uid, created_us, anchor_us, seed)
         last_change = max(
             (task.updated_us or task.created_us for task in grown),
             default=created_us + 10 * _MINUTE,
@@ -429,8 +440,32 @@ def _generate(seed: int, anchor_us: int) -> World:
     return World(projects, tasks, seed)
 
 
+def _work_rate(second: int) -> float:
+    """How busy the team is at ``second`` (UTC), 0-1: a working day, evenings, nights, weekends."""
+    hour = second // 3600 % 24
+    # 1970-01-01 was a Thursday: Monday is 0, Saturday 5.
+    weekday = (second // 86_400 + 3) % 7
+    rate = _HOURLY_RATE[hour]
+    return rate * _WEEKEND_RATE if weekday >= 5 else rate
+
+
+def _completion_second(history: random.Random, created_s: int, window_s: int) -> int:
+    """When a task created at ``created_s`` was completed, within ``window_s``.
+
+    Rejection sampling against the team's hours, so completions per hour rise and
+    fall through the day and the week as a real queue's do. A few tries bound the
+    cost; the last try stands when none is accepted (a night shift happens).
+    """
+    updated_s = created_s
+    for _ in range(_COMPLETION_TRIES):
+        updated_s = created_s + int(history.random() * window_s)
+        if history.random() < _work_rate(updated_s):
+            break
+    return updated_s
+
+
 def _grow_tasks(
-    rng: random.Random, plan: _Plan, project_uid: str, project_us: int, anchor_us: int
+    rng: random.Random, plan: _Plan, project_uid: str, project_us: int, anchor_us: int, seed: int
 ) -> list[Task]:
     """A project's tasks, newest first, at distinct whole seconds (but for the tie cluster)."""
     if not plan.size:
@@ -446,13 +481,16 @@ def _grow_tasks(
     pending_spread = plan.pending_newest - plan.pending_oldest
     anchor_s = anchor_us // clock.US_PER_SECOND
     fraction = rng.random
+    # Its own generator: the history may change without changing a uid, status or created_at.
+    history = random.Random(f"history:{seed}:{plan.name}")
     tasks = []
     for second, kind in zip(seconds, kinds, strict=True):
         freshness = 1.0 - (last_s - second) / span
         pending = fraction() < plan.pending_oldest + pending_spread * freshness**3
         if not pending:
             # Completed within four days of creation, and not after the anchor.
-            updated_s = second + int(fraction() * min(4 * 86_400, anchor_s - second))
+            fraction()  # drawn as before, so the draws after it stay as they were
+            updated_s = _completion_second(history, second, min(4 * 86_400, anchor_s - second))
         elif fraction() < 0.25:
             # Most pending tasks were never touched; some were opened and saved.
             updated_s = second + int(fraction() * min(6 * 3600, anchor_s - second))

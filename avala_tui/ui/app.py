@@ -9,6 +9,7 @@ the browsing and monitoring.
 
 from __future__ import annotations
 
+import subprocess
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -16,7 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -31,6 +32,7 @@ from avala_tui.core.text import clean
 from avala_tui.ui.screens.dashboard import DashboardOptions, DashboardScreen
 from avala_tui.ui.screens.help import HelpScreen
 from avala_tui.ui.terminal import (
+    alert_sequence,
     inside_tmux,
     osc52,
     served_by_browser,
@@ -146,6 +148,35 @@ class AvalaApp(App[int]):
         if not self.is_headless:
             write_to_terminal(self, title_sequence(clean(title), tmux=inside_tmux()))
 
+    @on(DashboardScreen.AlertRaised)
+    def _alert_raised(self, message: DashboardScreen.AlertRaised) -> None:
+        """Ring the bell, ask for a desktop notification (OSC 9) and show a toast."""
+        text = clean(f"avala-tui: {message.alert.message}")
+        write_to_terminal(self, alert_sequence(text, tmux=inside_tmux()))
+        self.notify(text, title="Alert", severity="warning", markup=False)
+        if self.settings.notify_command:
+            self._run_notify_command(self.settings.notify_command, text)
+
+    @work(thread=True, group="alerts", exit_on_error=False)
+    def _run_notify_command(self, command: str, text: str) -> None:
+        """Run the user's program with the message as its one argument: no shell, no input."""
+        try:
+            subprocess.run(
+                [command, text],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                timeout=30,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired) as error:
+            self.call_from_thread(
+                self.notify,
+                clean(f"notify_command failed: {error}"),
+                severity="error",
+                markup=False,
+            )
+
     def copy_to_clipboard(self, text: str) -> None:
         """Copy through OSC 52 (works over SSH); inside tmux also wrapped for passthrough."""
         super().copy_to_clipboard(text)
@@ -184,6 +215,11 @@ class AvalaApp(App[int]):
                 f"Show only this project's tasks ({clean(uid)})",
                 partial(dashboard.apply_filters, project=uid, status=filters.status),
             )
+        yield SystemCommand(
+            "Queue health",
+            "Exact counts, throughput, oldest pending and ETA per project (H)",
+            dashboard.action_queue,
+        )
         yield SystemCommand("Reload", "Reload the task list", dashboard.action_reload)
         yield SystemCommand(
             "Toggle detail", "Show or hide the detail pane", dashboard.action_toggle_detail
@@ -198,7 +234,14 @@ def make_app(
     page_size: int = PAGE_SIZE,
     detail_debounce: float = DETAIL_DEBOUNCE_SECONDS,
     state: StateFile | None = None,
+    census: bool = False,
 ) -> AvalaApp:
-    """Build the dashboard around a client the caller made (the CLI, a test, a benchmark)."""
-    options = DashboardOptions(clock=clock, page_size=page_size, detail_debounce=detail_debounce)
+    """Build the dashboard around a client the caller made (the CLI, a test, a benchmark).
+
+    ``census``: count every task in the background; off unless asked, as its requests
+    would otherwise mix with what a test or benchmark counts and injects.
+    """
+    options = DashboardOptions(
+        clock=clock, page_size=page_size, detail_debounce=detail_debounce, census=census
+    )
     return AvalaApp(client, settings, options, state=state)

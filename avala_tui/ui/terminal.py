@@ -34,6 +34,21 @@ def tmux_passthrough(sequence: str) -> str:
     return f"{ESC}Ptmux;{doubled}{ESC}\\"
 
 
+def osc9(message: str) -> str:
+    """The OSC 9 sequence that asks the terminal for a desktop notification."""
+    return f"{ESC}]9;{message}{BEL}"
+
+
+def alert_sequence(message: str, *, tmux: bool) -> str:
+    """A bell, then an OSC 9 notification; inside tmux the OSC 9 is wrapped for passthrough.
+
+    ``message`` must hold no control characters (clean it first): it is sent raw.
+    """
+    notification = osc9(message)
+    # The bell is left bare: tmux handles it itself (its bell-action, the window flag).
+    return BEL + (tmux_passthrough(notification) if tmux else notification)
+
+
 def inside_tmux(env: Mapping[str, str] | None = None) -> bool:
     """Whether this program runs inside tmux."""
     env = os.environ if env is None else env

@@ -156,3 +156,26 @@ def test_the_default_anchor_is_the_current_hour():
 
     # Either hour, should the clock pass one while the world is generated.
     assert api.anchor in {clock.hour_floor(before), clock.hour_floor(after)}
+
+
+def test_completions_follow_the_team_hours_over_the_last_days():
+    world = data.generate(7, clock.to_us(ANCHOR))
+    anchor_s = clock.to_us(ANCHOR) // clock.US_PER_SECOND
+    week = [
+        task.updated_us // clock.US_PER_SECOND
+        for task in world.tasks
+        if task.status == data.COMPLETED
+        and task.updated_us is not None
+        and anchor_s - task.updated_us // clock.US_PER_SECOND < 7 * 86_400
+    ]
+    by_hour = Counter(second // 3600 % 24 for second in week)
+    by_day = Counter((anchor_s - second) // 86_400 for second in week)
+    working = sum(by_hour[hour] for hour in range(8, 18)) / 10
+    night = sum(by_hour[hour] for hour in range(0, 6)) / 6
+
+    # Hundreds a day, every day of the week: the last day's rate is a true figure.
+    assert min(by_day[day] for day in range(7)) > 300
+    assert working > 4 * night
+    # 1970-01-01 was a Thursday: weekday 6 is Sunday, a quiet day in the whole week shown.
+    by_weekday = Counter((second // 86_400 + 3) % 7 for second in week)
+    assert by_weekday[6] < 0.75 * min(by_weekday[day] for day in (1, 2, 3))

@@ -14,7 +14,7 @@ import avala_tui.api, avala_tui.core, avala_tui.config
 for package in (avala_tui.api, avala_tui.core, avala_tui.config):
     for module in pkgutil.iter_modules(package.__path__, package.__name__ + "."):
         __import__(module.name)
-import avala_tui.cli.tasks, avala_tui.cli.main, avala_tui.cli.launch
+import avala_tui.cli.tasks, avala_tui.cli.summary, avala_tui.cli.main, avala_tui.cli.launch
 loaded = sorted(name for name in sys.modules if name == "textual" or name.startswith("textual."))
 print(",".join(loaded))
 """

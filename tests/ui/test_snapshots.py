@@ -89,3 +89,28 @@ def test_empty_project(
 def test_wrong_key(snap_compare: SnapCompare, dashboard: Callable[..., AvalaApp]) -> None:
     app = dashboard(api_key="not-the-demo-key")
     assert snap_compare(app, terminal_size=(100, 30), run_before=ready())
+
+
+def test_queue_screen_80x24(
+    snap_compare: SnapCompare, make_dashboard: MakeDashboard, snapshot_demo: DemoServer
+) -> None:
+    # A limit so high that the census's share of it spaces its 61 pages by milliseconds.
+    snapshot_demo.api.rate_limit = 100_000
+    app = make_dashboard(
+        base_url=snapshot_demo.base_url,
+        demo=True,
+        app_options={"detail_debounce": 0.01, "census": True},
+    )
+
+    async def counted(pilot: Pilot[Any]) -> None:
+        await ready()(pilot)
+        census = app.dashboard.census
+        assert census is not None
+        await wait_until(pilot, lambda: census.result is not None, within=60)
+        await pilot.press("H")
+        await settle(pilot)
+
+    try:
+        assert snap_compare(app, terminal_size=(80, 24), run_before=counted)
+    finally:
+        snapshot_demo.api.rate_limit = None

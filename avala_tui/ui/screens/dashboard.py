@@ -13,7 +13,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import ClassVar, Final
 from urllib.parse import urlsplit
@@ -29,6 +29,8 @@ from textual.widgets import Footer, Header, Input
 
 from avala_tui.api.protocol import TasksAPI
 from avala_tui.config.settings import Settings
+from avala_tui.core.alerts import Alert, AlertWatch, parse_notify
+from avala_tui.core.census import census_share, refresh_per_minute
 from avala_tui.core.export import ExportFormat, export_rows, row_record, task_record
 from avala_tui.core.feed import PAGE_SIZE, TaskFilter
 from avala_tui.core.links import has_local_browser, task_url
@@ -37,7 +39,9 @@ from avala_tui.core.store import TaskRow
 from avala_tui.core.text import clean
 from avala_tui.core.view import Sort, header_sort, next_sort
 from avala_tui.ui.screens.dialogs import ExportScreen, LinkScreen
+from avala_tui.ui.screens.queue import QueueChoice, QueueScreen
 from avala_tui.ui.terminal import inside_tmux, served_by_browser
+from avala_tui.ui.widgets.census import CensusService
 from avala_tui.ui.widgets.detail import DETAIL_DEBOUNCE_SECONDS, TaskDetail
 from avala_tui.ui.widgets.sidebar import FilterSidebar, ProjectList, StatusList
 from avala_tui.ui.widgets.task_list import TaskListPane
@@ -59,6 +63,8 @@ class DashboardOptions:
     """Tasks asked for per page."""
     detail_debounce: float = DETAIL_DEBOUNCE_SECONDS
     """How long the cursor must rest on a row before get-task is called for it."""
+    census: bool = False
+    """Whether a census counts every task in the background (the CLI turns it on)."""
 
 
 class DashboardScreen(Screen[None]):
@@ -169,6 +175,14 @@ class DashboardScreen(Screen[None]):
             tooltip="previous pane",
         ),
         Binding(
+            "H",
+            "queue",
+            "Queue",
+            show=False,
+            id="queue",
+            tooltip="queue health: exact counts, throughput, oldest pending, ETA per project",
+        ),
+        Binding(
             "escape",
             "back_to_tasks",
             "Back",
@@ -188,6 +202,12 @@ class DashboardScreen(Screen[None]):
         """The user sorted the list: the app remembers it."""
 
         sort: Sort | None
+
+    @dataclass
+    class AlertRaised(Message):
+        """An alert --notify asked for is due: the app rings, notifies and shows it."""
+
+        alert: Alert
 
     @dataclass
     class TitleChanged(Message):
@@ -212,6 +232,9 @@ class DashboardScreen(Screen[None]):
         """Project names by uid, shared by the sidebar (which fills it) and the table."""
         self._initial_sort = sort
         self._header_text = ""
+        rules = parse_notify(settings.notify)
+        self.alerts: AlertWatch | None = AlertWatch(rules) if rules.any else None
+        """What --notify asked to watch; None when no alert is on."""
 
     def compose(self) -> ComposeResult:
         settings = self.settings
@@ -242,7 +265,24 @@ class DashboardScreen(Screen[None]):
                     debounce=self.options.detail_debounce,
                     id="detail",
                 )
+        if self.options.census:
+            yield CensusService(
+                self.client, share=self._census_share, clock=self.options.clock, id="census"
+            )
         yield Footer(compact=True)
+
+    def _census_share(self) -> float:
+        """The census's share of the rate limit: what the live refresh leaves of 30%."""
+        rate = self.client.rate_limit
+        limit = None if rate is None else rate.limit
+        # Up to two pages a refresh: the first page and the one on screen below it.
+        return census_share(limit, refresh_per_minute(self.settings.refresh, 2, limit))
+
+    @property
+    def census(self) -> CensusService | None:
+        """The census service, when it runs."""
+        found = self.query(CensusService)
+        return found.first() if found else None
 
     def on_mount(self) -> None:
         self.table.focus()
@@ -255,6 +295,9 @@ class DashboardScreen(Screen[None]):
         # The rate gate holds requests inside the client, where no message comes from:
         # look once a second. The header repaints only when its words change.
         self.set_interval(THROTTLE_CHECK, self._update_header, name="rate gate")
+        if self.alerts is not None and self.alerts.rules.offline:
+            # Being offline is noticed by time passing, not only by a failed request.
+            self.set_interval(5.0, self._check_alerts, name="alert-tick")
 
     # The panes ----------------------------------------------------------------
 
@@ -313,8 +356,64 @@ class DashboardScreen(Screen[None]):
         message.stop()
         self._update_header()
         self._update_counts()
+        self._update_title()
+        self._check_alerts()
+
+    @on(CensusService.Updated)
+    def _census_updated(self, message: CensusService.Updated) -> None:
+        message.stop()
+        self._update_counts()
+        self._update_title()
+        self._check_alerts()
+
+    def _check_alerts(self) -> None:
+        """Give the alerts --notify asked for, from what the panes and the census know."""
+        if self.alerts is None:
+            return
         pane = self.task_list
-        title = terminal_title(pending=pane.pending_count(), exhausted=pane.feed.exhausted)
+        filters = pane.feed.filters
+        exact = self._census_figures(filters.project)
+        # Loaded pending is a lower bound: when it is over the limit, so is the true count.
+        pending = exact[0] if exact is not None else pane.pending_count()
+        census = self.census
+        result = None if census is None else census.result
+        oldest_age = None
+        if result is not None:
+            figures = (
+                result.total if filters.project is None else result.projects.get(filters.project)
+            )
+            if figures is not None:
+                oldest_age = figures.oldest_pending_age(
+                    datetime.fromtimestamp(self.options.clock(), UTC)
+                )
+        for alert in self.alerts.observe(
+            time.monotonic(),
+            new_total=pane.changes.new,
+            pending=pending,
+            oldest_pending_age=oldest_age,
+            offline=pane.monitor.connection == "offline",
+        ):
+            self.post_message(self.AlertRaised(alert))
+
+    def _census_figures(self, project: str | None) -> tuple[int, int, int] | None:
+        """Exact (pending, completed, total) of a project (or all) from the last census."""
+        census = self.census
+        result = None if census is None else census.result
+        if result is None:
+            return None
+        figures = result.total if project is None else result.projects.get(project)
+        if figures is None:
+            return (0, 0, 0)  # a project the census found no task in
+        return figures.pending, figures.completed, figures.total
+
+    def _update_title(self) -> None:
+        pane = self.task_list
+        filters = pane.feed.filters
+        exact = self._census_figures(filters.project)
+        if exact is not None and filters.status in (None, "pending"):
+            title = terminal_title(pending=exact[0], exhausted=True)
+        else:
+            title = terminal_title(pending=pane.pending_count(), exhausted=pane.feed.exhausted)
         self.post_message(self.TitleChanged(title))
 
     def _update_header(self) -> None:
@@ -335,7 +434,25 @@ class DashboardScreen(Screen[None]):
             self.sub_title = text
 
     def _update_counts(self) -> None:
-        """Counts of what is loaded, in the sidebar; "+" while more pages remain."""
+        """Exact counts once a census has ended; else what is loaded, "+" while more remain."""
+        census = self.census
+        self.sidebar.show_progress(None if census is None else census.counting)
+        result = None if census is None else census.result
+        exact = self._census_figures(self.task_list.feed.filters.project)
+        if result is not None and exact is not None:
+            pending, completed, total = exact
+            self.sidebar.show_counts(
+                {
+                    project: figures.pending
+                    for project, figures in result.projects.items()
+                    if project is not None
+                },
+                pending=pending,
+                completed=completed,
+                total=total,
+                lower_bound=False,
+            )
+            return
         store = self.task_list.feed.store
         self.sidebar.show_counts(
             {
@@ -366,6 +483,19 @@ class DashboardScreen(Screen[None]):
         """Move to the task table."""
         self.table.focus()
 
+    def action_queue(self) -> None:
+        """Show queue health per project (from the census)."""
+        census = self.census
+        if census is None:
+            self.notify("The census is off in this session.", markup=False)
+            return
+        self.app.push_screen(QueueScreen(census, self.project_names), self._queue_chosen)
+
+    def _queue_chosen(self, choice: QueueChoice | None) -> None:
+        if choice is not None:
+            self.apply_filters(project=choice.project, status=self.task_list.feed.filters.status)
+            self.table.focus()
+
     def action_toggle_detail(self) -> None:
         """Show or hide the detail pane."""
         self.detail.display = not self.detail.display
@@ -373,6 +503,8 @@ class DashboardScreen(Screen[None]):
     def action_reload(self) -> None:
         """Retry what failed now, keeping what is loaded; otherwise reload from the top."""
         self.sidebar.reload()
+        if (census := self.census) is not None:
+            census.recount()
         self.task_list.reload()
         self.detail.reload()
 

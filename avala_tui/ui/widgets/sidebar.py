@@ -202,9 +202,10 @@ class FilterSidebar(Vertical):
         """Whether every page of projects has arrived."""
         self._initial_project = project
         self._initial_status = status
+        self._progress_text = "Projects"
 
     def compose(self) -> ComposeResult:
-        yield Label("Projects", classes="sidebar-title")
+        yield Label("Projects", classes="sidebar-title", id="projects-title")
         projects = ProjectList(id="projects")
         projects.set_reactive(ProjectList.selected_project, self._initial_project)
         yield projects
@@ -269,6 +270,13 @@ class FilterSidebar(Vertical):
         self.query_one(ProjectList).selected_project = project
         self.query_one(StatusList).selected_status = status
         self.post_message(self.Changed(project, status))
+
+    def show_progress(self, counting: int | None) -> None:
+        """Say how far a census is ("counting · 12,400") beside the Projects title."""
+        text = "Projects" if counting is None else f"counting · {counting:,}"
+        if text != self._progress_text:
+            self._progress_text = text
+            self.query_one("#projects-title", Label).update(text)
 
     def show_counts(
         self,

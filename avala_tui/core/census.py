@@ -1,0 +1,357 @@
+"""The census: exact queue figures from a walk of every task page. No Textual.
+
+The live refresh sees only the first pages, so counts per project and status, and
+throughput, come from walking the whole listing with the largest page the server
+honours. The walk keeps counters, not rows: per project a status counter, 24 hourly
+buckets of arrivals and of completions, the oldest pending ``created_at`` and a
+stale count, whatever the number of tasks. A failed page leaves the cursor where it
+was, so the same :class:`Census` resumes there; a cursor seen before ends the walk
+(a server that loops must not keep it going forever).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Final, Protocol
+
+from avala_tui.api.client import RateLimitStatus
+from avala_tui.api.models import STATUS_COMPLETED, STATUS_PENDING, Page, Task
+from avala_tui.core.monitor import BUDGET_SHARE, DEFAULT_LIMIT_PER_MINUTE, low_budget
+
+#: Asked for per page; the server may send fewer (DRF caps it), and what comes is kept.
+CENSUS_PAGE_SIZE: Final = 1000
+#: Pending tasks untouched for longer than this are stale, unless told otherwise.
+DEFAULT_STALE_AFTER: Final = timedelta(hours=24)
+#: Hourly buckets kept: the last day.
+HOURS: Final = 24
+#: How a task without a status is counted (the API may send null).
+NO_STATUS: Final = "(none)"
+
+_HOUR_S: Final = 3600.0
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class TaskPages(Protocol):
+    """The one endpoint the census reads, and what the client knows of its limits."""
+
+    @property
+    def rate_limit(self) -> RateLimitStatus | None:
+        """The X-RateLimit-* headers of the last response that carried any."""
+        ...
+
+    async def list_tasks(
+        self,
+        *,
+        project: str | None = None,
+        status: str | None = None,
+        cursor: str | None = None,
+        limit: int | None = None,
+    ) -> Page[Task]:
+        """One page of tasks, newest first."""
+        ...
+
+
+def census_share(limit: int | None, refresh_per_minute: float) -> float:
+    """The share of the announced limit the census may spend beside the live refresh.
+
+    Both together stay within the monitor's share (30%), so the user's own paging and
+    detail requests always have the rest.
+    """
+    limit = limit or DEFAULT_LIMIT_PER_MINUTE
+    return max(0.0, BUDGET_SHARE - refresh_per_minute / limit)
+
+
+def request_interval(share: float, rate: RateLimitStatus | None) -> float:
+    """Seconds between census requests so that they use ``share`` of the limit at most."""
+    limit = rate.limit if rate is not None and rate.limit else DEFAULT_LIMIT_PER_MINUTE
+    if share <= 0:
+        return float("inf")
+    return 60.0 / (share * limit)
+
+
+def refresh_per_minute(interval: float, pages: int, limit: int | None) -> float:
+    """Requests a minute the live refresh spends at most: its pages per interval, capped
+    by its own budget (it never spends more than its share)."""
+    if interval <= 0:
+        return 0.0
+    cap = BUDGET_SHARE * (limit or DEFAULT_LIMIT_PER_MINUTE)
+    return min(60.0 * max(1, pages) / interval, cap)
+
+
+def next_delay(
+    share: float, rate: RateLimitStatus | None, *, since_last: float | None, wall_now: float
+) -> float:
+    """Seconds to wait before the next census request.
+
+    ``since_last``: seconds since the previous one (None for the first). When the
+    announced window is nearly spent the census waits for its reset, so the user's
+    own paging and detail requests keep what is left.
+    """
+    wait = 0.0 if since_last is None else request_interval(share, rate) - since_last
+    if low_budget(rate) and rate is not None and rate.reset is not None:
+        wait = max(wait, rate.reset - wall_now)
+    return max(0.0, wait)
+
+
+@dataclass(frozen=True, slots=True)
+class QueueFigures:
+    """What a lead asks of one project's queue (or of all of them)."""
+
+    pending: int
+    """Tasks whose status is ``pending``."""
+    completed: int
+    """Tasks whose status is ``completed``."""
+    other: dict[str, int]
+    """Every other status, as the API spells it, with its count."""
+    created_last_hour: int
+    """Tasks created in the last hour."""
+    created_last_24h: int
+    """Tasks created in the last 24 hours."""
+    completed_last_hour: int
+    """Completed tasks last updated in the last hour (their completion, as far as the API says)."""
+    completed_last_24h: int
+    """Completed tasks last updated in the last 24 hours."""
+    completions_by_hour: tuple[int, ...]
+    """Completions per hour over the last 24 hours, oldest hour first."""
+    oldest_pending_created_at: datetime | None
+    """When the oldest pending task was created; None without pending tasks."""
+    stale_pending: int
+    """Pending tasks not updated for longer than the stale threshold."""
+
+    @property
+    def total(self) -> int:
+        """Every task counted."""
+        return self.pending + self.completed + sum(self.other.values())
+
+    @property
+    def percent_done(self) -> float | None:
+        """Completed tasks as a percentage of all; None for an empty project."""
+        return None if not self.total else 100.0 * self.completed / self.total
+
+    @property
+    def completions_per_hour(self) -> float:
+        """The last 24 hours' mean completion rate."""
+        return self.completed_last_24h / HOURS
+
+    @property
+    def eta(self) -> timedelta | None:
+        """An estimate: pending ÷ the last 24 hours' completion rate; None when nothing was done."""
+        if not self.completed_last_24h:
+            return None
+        return timedelta(hours=self.pending / self.completions_per_hour)
+
+    def oldest_pending_age(self, now: datetime) -> timedelta | None:
+        """How long the oldest pending task has waited, as of ``now``."""
+        created = self.oldest_pending_created_at
+        return None if created is None else now - created
+
+
+@dataclass(slots=True)
+class _Tally:
+    """One project's counters: a fixed size, whatever the number of tasks counted."""
+
+    statuses: Counter[str] = field(default_factory=Counter)
+    created: list[int] = field(default_factory=lambda: [0] * HOURS)
+    completed: list[int] = field(default_factory=lambda: [0] * HOURS)
+    oldest_pending: datetime | None = None
+    stale: int = 0
+
+    def figures(self) -> QueueFigures:
+        other = {
+            status: count
+            for status, count in sorted(self.statuses.items())
+            if status not in (STATUS_PENDING, STATUS_COMPLETED)
+        }
+        return QueueFigures(
+            pending=self.statuses[STATUS_PENDING],
+            completed=self.statuses[STATUS_COMPLETED],
+            other=other,
+            created_last_hour=self.created[0],
+            created_last_24h=sum(self.created),
+            completed_last_hour=self.completed[0],
+            completed_last_24h=sum(self.completed),
+            # Buckets are hours ago; a sparkline reads oldest first.
+            completions_by_hour=tuple(reversed(self.completed)),
+            oldest_pending_created_at=self.oldest_pending,
+            stale_pending=self.stale,
+        )
+
+    def add(self, other: _Tally) -> None:
+        self.statuses.update(other.statuses)
+        for hour in range(HOURS):
+            self.created[hour] += other.created[hour]
+            self.completed[hour] += other.completed[hour]
+        if other.oldest_pending is not None and (
+            self.oldest_pending is None or other.oldest_pending < self.oldest_pending
+        ):
+            self.oldest_pending = other.oldest_pending
+        self.stale += other.stale
+
+
+@dataclass(frozen=True, slots=True)
+class CensusResult:
+    """The figures of a census (finished or not), per project uid and in total."""
+
+    as_of: datetime
+    """The moment the hourly buckets and ages are measured from."""
+    projects: dict[str | None, QueueFigures]
+    """Per project uid (None for tasks without one), in the order first met."""
+    total: QueueFigures
+    """All projects together."""
+    counted: int
+    """Tasks counted."""
+    complete: bool
+    """Whether the walk reached the last page (else the figures are partial)."""
+
+
+class Census:
+    """A resumable walk of every task page of one filter, counting as it goes."""
+
+    def __init__(
+        self,
+        source: TaskPages,
+        *,
+        now: datetime,
+        project: str | None = None,
+        stale_after: timedelta = DEFAULT_STALE_AFTER,
+        page_size: int = CENSUS_PAGE_SIZE,
+    ) -> None:
+        self._source = source
+        self.project = project
+        """The project counted; None for all."""
+        self.as_of = now
+        """The moment figures are measured from (fixed for the walk, so buckets agree)."""
+        self._now_s = now.timestamp()
+        self._stale_before_s = self._now_s - stale_after.total_seconds()
+        self._page_size = page_size
+        self._tallies: dict[str | None, _Tally] = {}
+        self._cursor: str | None = None
+        self._seen: set[str] = set()
+        self.counted = 0
+        """Tasks counted so far."""
+        self.requests = 0
+        """Pages asked for, failed ones included."""
+        self.done = False
+        """Whether the last page has been counted (or the server's cursors looped)."""
+        self.looped = False
+        """Whether the walk ended on a cursor it had already followed."""
+
+    @property
+    def cursor(self) -> str | None:
+        """Where the next page starts (None: the first page, or nothing left when done)."""
+        return self._cursor
+
+    async def step(self) -> bool:
+        """Fetch and count one page; True once the walk is over.
+
+        An error propagates with the cursor unchanged: calling again retries that page.
+        """
+        if self.done:
+            return True
+        self.requests += 1
+        page = await self._source.list_tasks(
+            project=self.project, cursor=self._cursor, limit=self._page_size
+        )
+        self._count(page.items)
+        following = page.next_cursor
+        if following is None:
+            self.done = True
+        elif following in self._seen:
+            self.done = self.looped = True
+        else:
+            self._seen.add(following)
+            self._cursor = following
+        return self.done
+
+    async def run(
+        self,
+        *,
+        share: float | Callable[[], float] = BUDGET_SHARE,
+        sleep: Sleep | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+        progress: Callable[[Census], None] | None = None,
+    ) -> CensusResult:
+        """Walk to the end, spacing requests to spend ``share`` of the rate limit at most.
+
+        ``share`` may be a callable, read before each request, so the census yields
+        when the live refresh needs more. Errors propagate; ``run`` again resumes.
+        """
+        pause = asyncio.sleep if sleep is None else sleep
+        last_request: float | None = None
+        while not self.done:
+            budget = share() if callable(share) else share
+            wait = next_delay(
+                budget,
+                self._source.rate_limit,
+                since_last=None if last_request is None else clock() - last_request,
+                wall_now=wall_clock(),
+            )
+            if wait > 0:
+                await pause(wait)
+            last_request = clock()
+            await self.step()
+            if progress is not None:
+                progress(self)
+        return self.result()
+
+    def result(self) -> CensusResult:
+        """The figures so far."""
+        total = _Tally()
+        for tally in self._tallies.values():
+            total.add(tally)
+        return CensusResult(
+            as_of=self.as_of,
+            projects={uid: tally.figures() for uid, tally in self._tallies.items()},
+            total=total.figures(),
+            counted=self.counted,
+            complete=self.done,
+        )
+
+    def _count(self, tasks: Iterable[Task]) -> None:
+        now_s = self._now_s
+        stale_before_s = self._stale_before_s
+        tallies = self._tallies
+        for task in tasks:
+            tally = tallies.get(task.project)
+            if tally is None:
+                tally = tallies[task.project] = _Tally()
+            status = task.status if task.status is not None else NO_STATUS
+            tally.statuses[status] += 1
+            created = task.created_at
+            if created is not None:
+                hours_ago = (now_s - created.timestamp()) / _HOUR_S
+                if 0 <= hours_ago < HOURS:
+                    tally.created[int(hours_ago)] += 1
+            if status == STATUS_COMPLETED and task.updated_at is not None:
+                hours_ago = (now_s - task.updated_at.timestamp()) / _HOUR_S
+                if 0 <= hours_ago < HOURS:
+                    tally.completed[int(hours_ago)] += 1
+            elif status == STATUS_PENDING:
+                if created is not None and (
+                    tally.oldest_pending is None or created < tally.oldest_pending
+                ):
+                    tally.oldest_pending = created
+                touched = task.updated_at or created
+                if touched is not None and touched.timestamp() < stale_before_s:
+                    tally.stale += 1
+            self.counted += 1
+
+
+def duration_text(span: timedelta | None) -> str:
+    """A span as a person reads it in a narrow column: 45m, 7h, 12d; "—" for none."""
+    if span is None:
+        return "—"
+    minutes = span.total_seconds() / 60
+    if minutes < 60:
+        return f"{max(0, math.floor(minutes))}m"
+    if minutes < 48 * 60:
+        return f"{math.floor(minutes / 60)}h"
+    return f"{math.floor(minutes / 1440)}d"

@@ -1,0 +1,294 @@
+"""The census: exact counts from a walk of every page, resumable, paced, bounded in memory."""
+
+from __future__ import annotations
+
+import tracemalloc
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from avala_tui.api.client import AvalaClient, RateLimitStatus
+from avala_tui.api.errors import APIConnectionError
+from avala_tui.api.models import Page, Task
+from avala_tui.core.census import (
+    NO_STATUS,
+    Census,
+    QueueFigures,
+    census_share,
+    duration_text,
+    next_delay,
+    refresh_per_minute,
+    request_interval,
+)
+from avala_tui.demo.app import DEFAULT_API_KEY
+from avala_tui.demo.server import DemoServer
+from tests.conftest import ANCHOR
+
+NOW = datetime(2025, 3, 1, 12, tzinfo=UTC)
+
+
+def _task(
+    number: int, project: str, status: str | None, created_h: float, updated_h: float
+) -> Task:
+    return Task(
+        uid=f"t{number}",
+        project=project,
+        status=status,
+        created_at=NOW - timedelta(hours=created_h),
+        updated_at=NOW - timedelta(hours=updated_h),
+    )
+
+
+class FakePages:
+    """Tasks served ``size`` at a time; cursors are offsets; faults and loops on request."""
+
+    def __init__(self, tasks: list[Task], size: int = 3) -> None:
+        self.tasks = tasks
+        self.size = size
+        self.fail_at: set[int] = set()
+        self.loop_after: int | None = None
+        self.asked: list[tuple[str | None, str | None, int | None]] = []
+        self.rate_limit: RateLimitStatus | None = None
+
+    async def list_tasks(
+        self,
+        *,
+        project: str | None = None,
+        status: str | None = None,
+        cursor: str | None = None,
+        limit: int | None = None,
+    ) -> Page[Task]:
+        self.asked.append((project, cursor, limit))
+        start = int(cursor or 0)
+        if start in self.fail_at:
+            self.fail_at.discard(start)
+            raise APIConnectionError("down")
+        rows = [task for task in self.tasks if project is None or task.project == project]
+        end = start + self.size
+        following: str | None = str(end) if end < len(rows) else None
+        if self.loop_after is not None and end > self.loop_after:
+            following = "0"
+        return Page(items=rows[start:end], next_cursor=following)
+
+
+def _sample() -> list[Task]:
+    return [
+        _task(1, "a", "pending", 0.5, 0.5),
+        _task(2, "a", "completed", 2.0, 0.2),
+        _task(3, "a", "completed", 30.0, 23.5),
+        _task(4, "a", "completed", 80.0, 40.0),
+        _task(5, "a", "pending", 50.0, 30.0),
+        _task(6, "b", "pending", 100.0, 99.0),
+        _task(7, "b", "in_progress", 3.0, 3.0),
+        _task(8, "b", None, 1.5, 1.5),
+    ]
+
+
+async def test_counts_per_project_status_and_hour() -> None:
+    source = FakePages(_sample())
+    census = Census(source, now=NOW)
+    result = await census.run(sleep=_no_wait)
+
+    a, b = result.projects["a"], result.projects["b"]
+    assert (a.pending, a.completed, a.other) == (2, 3, {})
+    assert (b.pending, b.completed, b.other) == (1, 0, {"in_progress": 1, NO_STATUS: 1})
+    assert (a.created_last_hour, a.created_last_24h) == (1, 2)
+    assert (a.completed_last_hour, a.completed_last_24h) == (1, 2)
+    assert a.completions_by_hour[-1] == 1 and a.completions_by_hour[0] == 1
+    assert a.oldest_pending_created_at == NOW - timedelta(hours=50)
+    assert (a.stale_pending, b.stale_pending) == (1, 1)
+    assert a.percent_done == 60.0
+    # 2 completions in 24 h: 1/12 per hour, 2 pending -> 24 hours.
+    assert a.eta == timedelta(hours=24)
+    assert b.eta is None
+    total = result.total
+    assert (total.pending, total.completed, total.total) == (3, 3, 8)
+    assert total.oldest_pending_created_at == NOW - timedelta(hours=100)
+    assert (result.counted, result.complete) == (8, True)
+    assert [limit for _, _, limit in source.asked] == [1000, 1000, 1000]
+
+
+async def test_one_project_and_the_stale_threshold() -> None:
+    census = Census(FakePages(_sample()), now=NOW, project="a", stale_after=timedelta(hours=20))
+    result = await census.run(sleep=_no_wait)
+
+    assert list(result.projects) == ["a"]
+    assert result.projects["a"].stale_pending == 1
+    census = Census(FakePages(_sample()), now=NOW, project="a", stale_after=timedelta(hours=31))
+    assert (await census.run(sleep=_no_wait)).projects["a"].stale_pending == 0
+
+
+async def test_a_failed_page_is_retried_at_its_cursor_and_counted_once() -> None:
+    source = FakePages(_sample())
+    source.fail_at = {3}
+    census = Census(source, now=NOW)
+    with pytest.raises(APIConnectionError):
+        await census.run(sleep=_no_wait)
+    assert (census.counted, census.cursor, census.done) == (3, "3", False)
+
+    result = await census.run(sleep=_no_wait)
+    assert result.counted == 8
+    assert result.total.total == 8
+    assert [cursor for _, cursor, _ in source.asked] == [None, "3", "3", "6"]
+
+
+async def test_a_repeated_cursor_ends_the_walk() -> None:
+    source = FakePages(_sample())
+    source.loop_after = 5
+    census = Census(source, now=NOW)
+    result = await census.run(sleep=_no_wait)
+
+    assert census.looped
+    assert result.complete
+    assert len(source.asked) == 3
+
+
+async def test_requests_are_spaced_to_the_share_of_the_announced_limit() -> None:
+    source = FakePages(_sample(), size=1)
+    source.rate_limit = RateLimitStatus(limit=100, remaining=90, reset=None, observed_at=0.0)
+    clock = _Clock()
+    census = Census(source, now=NOW)
+    await census.run(share=0.2, sleep=clock.sleep, clock=clock.now)
+
+    # 20% of 100/min: one request every 3 s, the first at once.
+    assert clock.slept == [3.0] * 7
+    assert census.requests == 8
+
+
+async def test_a_nearly_spent_window_waits_for_its_reset() -> None:
+    source = FakePages(_sample(), size=8)
+    source.rate_limit = RateLimitStatus(limit=100, remaining=5, reset=1_040.0, observed_at=0.0)
+    clock = _Clock()
+    census = Census(source, now=NOW)
+    await census.run(share=0.2, sleep=clock.sleep, clock=clock.now, wall_clock=lambda: 1_000.0)
+
+    assert clock.slept == [40.0]
+
+
+def test_the_census_and_the_refresh_share_thirty_percent() -> None:
+    # 100/min and a refresh of 12/min: 18/min left for the census.
+    assert census_share(100, 12) == pytest.approx(0.18)
+    assert census_share(None, 40) == 0.0
+    assert request_interval(0.18, None) == pytest.approx(60 / 18)
+    assert request_interval(0.0, None) == float("inf")
+
+
+def test_the_refresh_rate_is_capped_by_its_own_budget_and_the_delay_waits_for_a_reset() -> None:
+    assert refresh_per_minute(15, 2, 100) == 8.0
+    assert refresh_per_minute(1, 2, 100) == 30.0
+    assert refresh_per_minute(0, 2, 100) == 0.0
+    rate = RateLimitStatus(limit=100, remaining=50, reset=None, observed_at=0.0)
+    assert next_delay(0.2, rate, since_last=None, wall_now=0) == 0.0
+    assert next_delay(0.2, rate, since_last=1.0, wall_now=0) == 2.0
+    spent = RateLimitStatus(limit=100, remaining=3, reset=130.0, observed_at=0.0)
+    assert next_delay(0.2, spent, since_last=None, wall_now=100.0) == 30.0
+
+
+def test_durations_read_at_a_glance() -> None:
+    assert [
+        duration_text(span)
+        for span in (None, timedelta(minutes=59), timedelta(hours=47), timedelta(days=12.5))
+    ] == ["—", "59m", "47h", "12d"]
+
+
+def test_figures_without_pending_or_completions() -> None:
+    empty = QueueFigures(0, 0, {}, 0, 0, 0, 0, (0,) * 24, None, 0)
+    assert (empty.percent_done, empty.eta, empty.oldest_pending_age(NOW)) == (None, None, None)
+
+
+async def test_memory_stays_under_100_bytes_per_task() -> None:
+    tasks = [
+        _task(number, f"p{number % 5}", ("pending", "completed")[number % 2], number % 90, 1)
+        for number in range(20_000)
+    ]
+    source = FakePages(tasks, size=1000)
+    census = Census(source, now=NOW)
+    # Only the census's own state is measured: the pages exist before and after it.
+    tracemalloc.start()
+    try:
+        await census.run(sleep=_no_wait)
+        size, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert census.counted == 20_000
+    assert size / census.counted < 100
+
+
+async def test_exact_against_the_demo_over_loopback(demo: DemoServer) -> None:
+    rows = demo.api.tasks()
+    async with AvalaClient(DEFAULT_API_KEY, demo.base_url) as client:
+        result = await Census(client, now=ANCHOR).run(share=1e9, sleep=_no_wait)
+
+    assert result.counted == len(rows) > 60_000
+    expected = _expected(rows)
+    assert {uid: _comparable(figures) for uid, figures in result.projects.items()} == expected
+    lists = [record.query for record in demo.api.requests if record.path == "/api/v1/tasks/"]
+    assert len(lists) == -(-len(rows) // 1000)
+    assert {query["limit"] for query in lists} == {"1000"}
+
+
+def _expected(rows: list[dict[str, Any]]) -> dict[str | None, tuple[Any, ...]]:
+    """The figures computed straight from the demo's rows, independently of the census."""
+    anchor = ANCHOR.timestamp()
+    out: dict[str | None, tuple[Any, ...]] = {}
+    for project in dict.fromkeys(row["project"] for row in rows):
+        own = [row for row in rows if row["project"] == project]
+        statuses = Counter(row["status"] or NO_STATUS for row in own)
+
+        def hours_ago(text: str) -> float:
+            return (anchor - datetime.fromisoformat(text).timestamp()) / 3600
+
+        created = [hours_ago(row["created_at"]) for row in own]
+        completed = [
+            hours_ago(row["updated_at"])
+            for row in own
+            if row["status"] == "completed" and row["updated_at"]
+        ]
+        pending = [row for row in own if row["status"] == "pending"]
+        oldest = min((datetime.fromisoformat(row["created_at"]) for row in pending), default=None)
+        stale = sum(hours_ago(row["updated_at"] or row["created_at"]) > 24 for row in pending)
+        out[project] = (
+            statuses["pending"],
+            statuses["completed"],
+            {s: n for s, n in statuses.items() if s not in ("pending", "completed")},
+            sum(0 <= h < 1 for h in created),
+            sum(0 <= h < 24 for h in created),
+            sum(0 <= h < 24 for h in completed),
+            tuple(sum(23 - hour <= h < 24 - hour for h in completed) for hour in range(24)),
+            oldest,
+            stale,
+        )
+    return out
+
+
+def _comparable(figures: QueueFigures) -> tuple[Any, ...]:
+    return (
+        figures.pending,
+        figures.completed,
+        figures.other,
+        figures.created_last_hour,
+        figures.created_last_24h,
+        figures.completed_last_24h,
+        figures.completions_by_hour,
+        figures.oldest_pending_created_at,
+        figures.stale_pending,
+    )
+
+
+async def _no_wait(seconds: float) -> None:
+    return None
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.time = 0.0
+        self.slept: list[float] = []
+
+    def now(self) -> float:
+        return self.time
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.time += seconds

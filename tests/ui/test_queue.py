@@ -1,0 +1,98 @@
+"""The census in the dashboard: exact sidebar counts and title, and the Queue screen."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from avala_tui.demo.data import EMPTY_PROJECT, LARGE_PROJECT
+from avala_tui.demo.server import DemoServer
+from avala_tui.ui.app import AvalaApp
+from avala_tui.ui.screens.queue import QueueLine, QueueScreen
+from avala_tui.ui.widgets.census import CensusService
+from avala_tui.ui.widgets.sidebar import ProjectList
+from tests.ui.conftest import MakeDashboard
+from tests.ui.helpers import screen_text, settle, wait_until
+
+
+@pytest.fixture
+def fast_demo(demo: DemoServer) -> Iterator[DemoServer]:
+    """The shared demo with a limit so high that the census's share spaces pages by ms."""
+    demo.api.rate_limit = 100_000
+    yield demo
+
+
+def _census(app: AvalaApp) -> CensusService:
+    census = app.dashboard.census
+    assert census is not None
+    return census
+
+
+async def test_sidebar_and_title_become_exact_once_counted(
+    make_dashboard: MakeDashboard, fast_demo: DemoServer
+) -> None:
+    app = make_dashboard(app_options={"census": True})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        projects = app.dashboard.query_one(ProjectList)
+        # Before the census ends only what is loaded is known: a lower bound.
+        assert any(count.endswith("+") for count in projects._counts.values())
+        await wait_until(pilot, lambda: _census(app).result is not None, within=60)
+        await pilot.pause()
+
+        result = _census(app).result
+        assert result is not None and result.complete
+        expected = fast_demo.api.counts()
+        assert result.total.pending == expected["pending"]
+        assert not any(count.endswith("+") for count in projects._counts.values())
+        large = fast_demo.api.project_uid(LARGE_PROJECT)
+        assert projects._counts[large] == "12k"
+        assert app._terminal_title == f"avala-tui · {expected['pending']:,} pending"
+        list_calls = [r for r in fast_demo.api.requests if r.query.get("limit") == "1000"]
+        assert len(list_calls) == -(-sum(expected.values()) // 1000)
+
+
+async def test_the_queue_screen_lists_every_project_and_enter_opens_one(
+    make_dashboard: MakeDashboard, fast_demo: DemoServer
+) -> None:
+    app = make_dashboard(app_options={"census": True})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await wait_until(pilot, lambda: _census(app).result is not None, within=60)
+        await pilot.press("H")
+        await pilot.pause()
+        assert isinstance(app.screen, QueueScreen)
+        lines = list(app.screen.query(QueueLine))
+        assert [line.project for line in lines] == [None] + [
+            project["uid"] for project in fast_demo.api.projects
+        ]
+        text = screen_text(app)
+        pending = fast_demo.api.counts(fast_demo.api.project_uid(LARGE_PROJECT))["pending"]
+        row = next(line for line in text.splitlines() if "Dashcam night" in line)
+        assert f"{pending:,}" in row
+        assert "~" in row  # the ETA, an estimate
+        empty = next(line for line in text.splitlines() if EMPTY_PROJECT[:12] in line)
+        assert empty.split()[-2:] == ["—", "—"]
+
+        target = next(i for i, line in enumerate(lines) if line.project is not None)
+        for _ in range(target):
+            await pilot.press("down")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen_stack[-1] is app.dashboard
+        assert app.dashboard.task_list.feed.filters.project == lines[target].project
+
+
+async def test_queue_health_is_in_the_palette_and_off_without_a_census(
+    make_dashboard: MakeDashboard,
+) -> None:
+    app = make_dashboard()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Queue health" in titles
+        assert app.dashboard.census is None
+        await pilot.press("H")
+        await pilot.pause()
+        assert not isinstance(app.screen, QueueScreen)
