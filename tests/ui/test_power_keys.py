@@ -347,7 +347,8 @@ async def test_e_exports_the_filtered_rows_to_csv(
             assert unprotect_cell(line["name"]) == task["name"]
             assert line["created_at"] == task["created_at"]
             assert line["project_name"] == app.dashboard.project_names[task["project"]]
-        assert _toasts(app) == [f"Exported {len(shown)} tasks to {path}"]
+        # The file name on a line of its own, so the toast never wraps it mid-word.
+        assert _toasts(app) == [f"Exported {len(shown)} tasks to\n{path.name}\nin {path.parent}"]
 
 
 async def test_e_exports_json_with_every_field_and_esc_cancels(

@@ -24,26 +24,32 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input
+from textual.widgets import Header, Input
 
 from avala_tui.api.protocol import TasksAPI
 from avala_tui.config.settings import Settings
 from avala_tui.core.export import ExportFormat, export_rows, row_record, task_record
 from avala_tui.core.feed import PAGE_SIZE, TaskFilter
 from avala_tui.core.links import has_local_browser, task_url
-from avala_tui.core.status import header_text, health_text, terminal_title
+from avala_tui.core.status import APP_TITLE, header_text, health_text, terminal_title
 from avala_tui.core.store import TaskRow
 from avala_tui.core.text import clean
 from avala_tui.core.view import Sort, header_sort, next_sort
 from avala_tui.ui.screens.dialogs import ExportScreen, LinkScreen
 from avala_tui.ui.terminal import inside_tmux
 from avala_tui.ui.widgets.detail import DETAIL_DEBOUNCE_SECONDS, TaskDetail
+from avala_tui.ui.widgets.key_hints import KeyHints
 from avala_tui.ui.widgets.sidebar import FilterSidebar, ProjectList, StatusList
 from avala_tui.ui.widgets.task_list import TaskListPane
 from avala_tui.ui.widgets.task_table import TaskTable
 
 #: The header's icon: a plain glyph that is none of the table's change marks.
 HEADER_ICON: Final = "≡"
+#: Header cells that are not the title: the icon on the left and its mirror on the
+#: right (styles/app.tcss narrows Textual's 8 and 10 so 80 columns keep the health).
+HEADER_CHROME: Final = 6
+#: What precedes the header's second part: "avala-tui — ".
+HEADER_PREFIX: Final = len(APP_TITLE) + len(" — ")
 
 
 class DashboardScreen(Screen[None]):
@@ -235,7 +241,7 @@ class DashboardScreen(Screen[None]):
                     debounce=self.detail_debounce,
                     id="detail",
                 )
-        yield Footer(compact=True)
+        yield KeyHints(id="key-hints")
 
     def on_mount(self) -> None:
         self.table.focus()
@@ -243,6 +249,10 @@ class DashboardScreen(Screen[None]):
             self.task_list.set_sort(self._initial_sort)
         if self.settings.task:
             self.detail.open_task(self.settings.task)
+        self._update_header()
+
+    def on_resize(self) -> None:
+        # What the header can keep depends on the width: recompute, not just cut.
         self._update_header()
 
     # The panes ----------------------------------------------------------------
@@ -317,6 +327,7 @@ class DashboardScreen(Screen[None]):
             demo=self.settings.demo,
             host=urlsplit(base_url).netloc or base_url,
             profile=self.settings.profile,
+            width=max(self.size.width - HEADER_CHROME - HEADER_PREFIX, 1),
         )
         # Assigning the same text still repaints the header: over SSH every byte counts.
         if text != self._header_text:
@@ -464,4 +475,11 @@ class DashboardScreen(Screen[None]):
         except OSError as error:
             self.notify(clean(f"Export failed: {error}"), severity="error", markup=False)
         else:
-            self.notify(clean(f"Exported {count:,} tasks to {path}"), markup=False)
+            # The file name on a line of its own: a toast wraps long lines mid-word.
+            self.notify(
+                clean(
+                    f"Exported {count:,} tasks to\n{path.name}\nin {path.parent}",
+                    keep_newlines=True,
+                ),
+                markup=False,
+            )
