@@ -57,6 +57,11 @@ class AvalaApp(App[int]):
         (0, "-narrow"),
         (140, "-wide"),
     ]
+    # At 24 rows the detail pane shrinks to what the table row does not show.
+    VERTICAL_BREAKPOINTS = [
+        (0, "-short"),
+        (30, "-tall"),
+    ]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="quit", tooltip="quit"),
         # Textual only hints at ctrl+q; over SSH a lead expects Ctrl+C to leave. Not a
