@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Final
 
 from textual import on
 from textual.app import App, SystemCommand
@@ -38,6 +38,32 @@ from avala_tui.ui.terminal import (
     write_to_terminal,
 )
 from avala_tui.ui.widgets.detail import DETAIL_DEBOUNCE_SECONDS
+
+#: The built-in themes offered (in the palette, and when remembered): those whose
+#: cursor row stays readable in truecolor, 256 and 16 colours (core/contrast.py;
+#: tests/ui/test_themes.py checks this list against every built-in theme). Left
+#: out: gruvbox, nord, catppuccin-frappe and rose-pine-dawn.
+OFFERED_THEMES: Final = frozenset(
+    {
+        "ansi-dark",
+        "ansi-light",
+        "atom-one-dark",
+        "atom-one-light",
+        "catppuccin-latte",
+        "catppuccin-macchiato",
+        "catppuccin-mocha",
+        "dracula",
+        "flexoki",
+        "monokai",
+        "rose-pine",
+        "rose-pine-moon",
+        "solarized-dark",
+        "solarized-light",
+        "textual-dark",
+        "textual-light",
+        "tokyo-night",
+    }
+)
 
 
 def styles_path() -> Path:
@@ -81,6 +107,9 @@ class AvalaApp(App[int]):
         state: StateFile | None = None,
     ) -> None:
         super().__init__()
+        for theme in list(self.available_themes):
+            if theme not in OFFERED_THEMES:
+                self.unregister_theme(theme)
         self.client = client
         self.settings = settings
         self.clock = clock

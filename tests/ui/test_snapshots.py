@@ -16,7 +16,7 @@ from textual.pilot import Pilot
 
 from avala_tui.demo.data import EMPTY_PROJECT
 from avala_tui.demo.server import DemoServer
-from avala_tui.ui.app import AvalaApp
+from avala_tui.ui.app import OFFERED_THEMES, AvalaApp
 from tests.conftest import ANCHOR
 from tests.ui.conftest import MakeDashboard
 from tests.ui.helpers import settle, wait_until
@@ -89,3 +89,21 @@ def test_empty_project(
 def test_wrong_key(snap_compare: SnapCompare, dashboard: Callable[..., AvalaApp]) -> None:
     app = dashboard(api_key="not-the-demo-key")
     assert snap_compare(app, terminal_size=(100, 30), run_before=ready())
+
+
+def test_200x50(snap_compare: SnapCompare, dashboard: Callable[..., AvalaApp]) -> None:
+    assert snap_compare(dashboard(), terminal_size=(200, 50), run_before=ready())
+
+
+@pytest.mark.parametrize("theme", sorted(OFFERED_THEMES))
+def test_80x24_theme(
+    snap_compare: SnapCompare, dashboard: Callable[..., AvalaApp], theme: str
+) -> None:
+    app = dashboard()
+    ready_first = ready()
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        pilot.app.theme = theme
+        await ready_first(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
