@@ -408,11 +408,11 @@ async def test_filters_sort_and_theme_come_back_on_the_next_start(
         app.dashboard.apply_filters(project=project, status="pending")
         await settle(pilot)
         await pilot.press("comma", "comma")
-        await _choose_theme(pilot, "nord")
-        assert app.theme == "nord"
+        await _choose_theme(pilot, "dracula")
+        assert app.theme == "dracula"
     remembered = state.load()
     assert remembered.sort == Sort("type")
-    assert remembered.theme == "nord"
+    assert remembered.theme == "dracula"
     assert "demo-key" not in state.path.read_text(encoding="utf-8")
 
     settings = remembered_settings(
@@ -425,7 +425,7 @@ async def test_filters_sort_and_theme_come_back_on_the_next_start(
     )
     async with again.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert again.theme == "nord"
+        assert again.theme == "dracula"
         assert again.dashboard.table.sort_key == "type"
         assert again.dashboard.task_list.feed.filters.project == project
         assert again.dashboard.task_list.feed.filters.status == "pending"
