@@ -18,7 +18,7 @@ from textual.widgets import Static
 
 from avala_tui.core.store import TaskRow, TaskStore
 from avala_tui.core.text import fit
-from avala_tui.ui.widgets.task_table import CLOCK_TICK, TaskTable, layout_columns
+from avala_tui.ui.widgets.task_table import CLOCK_TICK, TaskTable, column_specs, layout_columns
 
 NOW = 1_750_000_000.0
 PROJECT = "770a9600-g40d-63f6-c938-668877660000"
@@ -708,3 +708,11 @@ async def test_work_per_change_depends_on_the_screen_not_the_row_count() -> None
         await pilot.press("down", "down", "G", "up", "pageup")
         await settle(pilot)
         assert rows.reads <= 5 * 4 * screen
+
+
+def test_a_column_s_comfortable_width_is_never_below_its_minimum() -> None:
+    # A one-letter project once made "updated" look affordable at 80 columns.
+    for value in (0, 1, 5, 12, 30, 200):
+        content = dict.fromkeys(("name", "type", "type-compact", "status", "project", "uid"), value)
+        for spec in column_specs(content):
+            assert spec.width >= spec.min_width, spec

@@ -130,7 +130,7 @@ def column_specs(content: ContentWidths) -> tuple[ColumnSpec, ...]:
         ColumnSpec(
             "status", "status", want("status", FULL_STATUS_WIDTH), want("status", FULL_STATUS_WIDTH)
         ),
-        ColumnSpec("project", "project", 10, min(20, want("project"))),
+        ColumnSpec("project", "project", 10, max(10, min(20, want("project")))),
         ColumnSpec("created", "created", _TIME_WIDTH, _TIME_WIDTH),
         ColumnSpec("updated", "updated", _TIME_WIDTH, _TIME_WIDTH),
         ColumnSpec("uid", "uid", 9, 9),
