@@ -12,6 +12,9 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Final
+
+from rich.cells import cell_len
 
 from avala_tui.api.client import RateLimitStatus, Throttle
 from avala_tui.api.errors import (
@@ -21,6 +24,7 @@ from avala_tui.api.errors import (
     PermissionDeniedError,
 )
 from avala_tui.core.monitor import LiveMonitor, low_budget
+from avala_tui.core.text import fit
 
 APP_TITLE = "avala-tui"
 
@@ -81,12 +85,37 @@ def health_text(
     return f"live · updated {updated}"
 
 
-def header_text(health: str, *, demo: bool, host: str, profile: str) -> str:
-    """The header's second part: where the data comes from, and its health."""
+def _first_that_fits(candidates: list[str], width: int | None) -> str:
+    """The first candidate no wider than ``width``; else the last one, cut to it."""
+    if width is None:
+        return candidates[0]
+    for text in candidates:
+        if cell_len(text) <= width:
+            return text
+    return fit(candidates[-1], width).rstrip()
+
+
+def header_text(
+    health: str, *, demo: bool, host: str, profile: str, width: int | None = None
+) -> str:
+    """The header's second part: where the data comes from, and its health.
+
+    When ``width`` is short the host goes first, then the profile, then the health's
+    parenthesis ("(last update …)"): the state and its countdown are what a lead
+    glancing at a tmux pane needs.
+    """
+    essential = health.split(" (", 1)[0] if health.endswith(")") else health
     if demo:
         # The demo API's ephemeral loopback port means nothing to the user.
-        return f"demo data · {health}"
-    return f"{host} · profile {profile} · {health}"
+        candidates = [f"demo data · {health}", health, essential]
+    else:
+        candidates = [
+            f"{host} · profile {profile} · {health}",
+            f"profile {profile} · {health}",
+            health,
+            essential,
+        ]
+    return _first_that_fits(candidates, width)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +144,10 @@ class ListState:
     """What to do about the error, when retrying will not help (a refused filter)."""
     skipped: int = 0
     """Rows the API sent that could not be read, and so are not shown."""
+    status: str | None = None
+    """The status filter, if any."""
+    project: bool = False
+    """Whether the list is limited to one project."""
 
 
 def list_message(state: ListState) -> str | None:
@@ -124,8 +157,16 @@ def list_message(state: ListState) -> str | None:
     if state.error is not None:
         return f"⚠ {describe_error(state.error)}\n\n{state.way_out or 'Press r to retry.'}"
     if state.exhausted:
-        return "No tasks match these filters."
+        return empty_message(state.status, project=state.project)
     return "Loading tasks…"
+
+
+def empty_message(status: str | None, *, project: bool) -> str:
+    """Why a fully loaded list is empty, in the words of the filters that made it so."""
+    where = " in this project" if project else ""
+    if status is None:
+        return "This project has no tasks." if project else "There are no tasks yet."
+    return f"No {status} tasks{where}."
 
 
 def table_footer(state: ListState) -> str:
@@ -141,29 +182,42 @@ def table_footer(state: ListState) -> str:
     return ""
 
 
-def status_line(state: ListState) -> str:
-    """The line under the table: counts, the view, what changed, a nearly spent budget."""
+def status_line(state: ListState, width: int | None = None) -> str:
+    """The line under the table: counts, the view, what changed, a nearly spent budget.
+
+    When ``width`` is short, parts go in this order: the time the change summary
+    started, the sort, the change summary, the budget; the counts and "more below"
+    stay, since they say whether the list is whole.
+    """
     count = state.count
     if state.exhausted:
-        parts = [f"{count:,} tasks · all loaded"]
-    elif state.changes:
-        # Room is short at 80 columns: what changed matters more than "more below".
-        parts = [f"{count:,} loaded"]
+        counts = f"{count:,} tasks · all loaded"
     else:
-        parts = [f"{count:,} loaded · more below"] if count else []
+        counts = f"{count:,} loaded · more below" if count else ""
     if state.matched:
-        parts[:1] = [state.matched]
-    if state.order:
-        parts.insert(1, state.order)
-    if state.changes:
-        parts.append(f"{state.changes} since {clock_text(state.changes_since, seconds=False)}")
-    if state.skipped:
-        rows = "row" if state.skipped == 1 else "rows"
-        parts.append(f"{state.skipped:,} unreadable {rows} skipped")
+        counts = state.matched if state.exhausted else f"{state.matched} · more below"
     rate = state.rate
-    if low_budget(rate) and rate is not None:
-        parts.append(f"rate limit: {rate.remaining}/{rate.limit} left")
-    return " · ".join(parts)
+    budget = (
+        f"rate limit: {rate.remaining}/{rate.limit} left"
+        if rate is not None and low_budget(rate)
+        else ""
+    )
+    since = f" since {clock_text(state.changes_since, seconds=False)}"
+    changes = state.changes
+    order = state.order or ""
+    rows = "row" if state.skipped == 1 else "rows"
+    skipped = f"{state.skipped:,} unreadable {rows} skipped" if state.skipped else ""
+    candidates = [
+        [counts, order, changes + since if changes else "", skipped, budget],
+        [counts, order, changes, skipped, budget],
+        [counts, changes, skipped, budget],
+        [counts, skipped, budget],
+        [counts, skipped],
+        [counts],
+    ]
+    return _first_that_fits(
+        [" · ".join(part for part in parts if part) for parts in candidates], width
+    )
 
 
 def terminal_title(*, pending: int | None, exhausted: bool) -> str:
@@ -180,3 +234,45 @@ def refused_filter_way_out(fields: Iterable[str], origins: Mapping[str, str]) ->
     sources = [f"the {name} filter came from {origins[name]}" for name in named if name in origins]
     said = (sources[0][0].upper() + "; ".join(sources)[1:] + ". ") if sources else ""
     return f"{said}Choose another in the sidebar: p for projects, s for statuses."
+
+
+#: Footer hints by binding id, most used first: the order in which they give way.
+#: Help comes first because it lists every key the footer had no room for.
+HINT_ORDER: Final = (
+    "help",
+    "quick-filter",
+    "projects",
+    "statuses",
+    "reload",
+    "open",
+    "copy-uid",
+    "pause",
+    "sort",
+    "export",
+    "quit",
+)
+#: Cells between two hints.
+HINT_GAP: Final = 2
+
+
+def hint_text(key: str, description: str) -> str:
+    """One footer hint: "/ Filter"."""
+    return f"{key} {description}"
+
+
+def fit_hints(hints: list[tuple[str, str]], width: int) -> list[tuple[str, str]]:
+    """The (key, description) hints that fit ``width``, taken in order until one does not.
+
+    A hint is shown whole or not at all, and a less used one never takes the place
+    of a more used one that did not fit: the footer reads the same at every width,
+    only shorter.
+    """
+    shown: list[tuple[str, str]] = []
+    used = 0
+    for key, description in hints:
+        needed = cell_len(hint_text(key, description)) + (HINT_GAP if shown else 0)
+        if used + needed > width:
+            break
+        shown.append((key, description))
+        used += needed
+    return shown

@@ -92,10 +92,21 @@ def literal(value: object | None, style: StyleType = "", *, placeholder: str = P
     return Text(clean(value, placeholder=placeholder), style=style)
 
 
+#: Unicode's base for showing a combining mark on its own.
+DOTTED_CIRCLE: Final = "\N{DOTTED CIRCLE}"
+
+
 def fit(text: str, width: int) -> str:
-    """Pad or truncate ``text`` to exactly ``width`` terminal cells, marking a cut with "…"."""
+    """Pad or truncate ``text`` to exactly ``width`` terminal cells, marking a cut with "…".
+
+    A value starting with a zero-width character (a combining accent, a skin-tone
+    modifier) would join the cell before it, the gap between columns, and shift the
+    line; it gets a dotted circle to sit on, as Unicode shows lone marks.
+    """
     if width <= 0:
         return ""
+    if text and cell_len(text[0]) == 0:
+        text = DOTTED_CIRCLE + text
     if cell_len(text) <= width:
         return set_cell_size(text, width)
     # The ellipsis goes right after the kept text; a double-width character that would

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Final
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -43,6 +43,32 @@ from avala_tui.ui.terminal import (
 from avala_tui.ui.widgets.detail import DETAIL_DEBOUNCE_SECONDS
 from avala_tui.ui.widgets.task_list import TaskListPane
 
+#: The built-in themes offered (in the palette, and when remembered): those whose
+#: cursor row stays readable in truecolor, 256 and 16 colours (core/contrast.py;
+#: tests/ui/test_themes.py checks this list against every built-in theme). Left
+#: out: gruvbox, nord, catppuccin-frappe and rose-pine-dawn.
+OFFERED_THEMES: Final = frozenset(
+    {
+        "ansi-dark",
+        "ansi-light",
+        "atom-one-dark",
+        "atom-one-light",
+        "catppuccin-latte",
+        "catppuccin-macchiato",
+        "catppuccin-mocha",
+        "dracula",
+        "flexoki",
+        "monokai",
+        "rose-pine",
+        "rose-pine-moon",
+        "solarized-dark",
+        "solarized-light",
+        "textual-dark",
+        "textual-light",
+        "tokyo-night",
+    }
+)
+
 
 def styles_path() -> Path:
     """The app's stylesheet: packaged beside the code in a wheel, at the top of a checkout."""
@@ -61,6 +87,11 @@ class AvalaApp(App[int]):
         (0, "-narrow"),
         (140, "-wide"),
     ]
+    # At 24 rows the detail pane shrinks to what the table row does not show.
+    VERTICAL_BREAKPOINTS = [
+        (0, "-short"),
+        (30, "-tall"),
+    ]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="quit", tooltip="quit"),
         # Textual only hints at ctrl+q; over SSH a lead expects Ctrl+C to leave. Not a
@@ -78,6 +109,9 @@ class AvalaApp(App[int]):
         state: StateFile | None = None,
     ) -> None:
         super().__init__()
+        for theme in list(self.available_themes):
+            if theme not in OFFERED_THEMES:
+                self.unregister_theme(theme)
         self.client = client
         self.settings = settings
         self.options = options or DashboardOptions()

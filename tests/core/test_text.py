@@ -217,3 +217,13 @@ def test_relative_time_of_nothing_or_nonsense() -> None:
     assert relative_time(None, NOW) == "—"
     assert relative_time(float("nan"), NOW) == "—"
     assert relative_time(1e300, NOW) == "—"
+
+
+def test_a_value_starting_with_a_zero_width_mark_keeps_to_its_cell() -> None:
+    # A skin-tone modifier or a combining accent would join the gap before the cell.
+    assert (
+        fit("\N{EMOJI MODIFIER FITZPATRICK TYPE-1-2}x", 4)
+        == "◌\N{EMOJI MODIFIER FITZPATRICK TYPE-1-2}x  "
+    )
+    assert fit("\u0301a", 3) == "◌\u0301a "
+    assert fit("ab", 3) == "ab "

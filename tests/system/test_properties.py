@@ -37,7 +37,7 @@ from avala_tui.api.errors import ProtocolError
 from avala_tui.api.models import Page, Project, Task
 from avala_tui.config.settings import Settings
 from avala_tui.core.store import TaskRow
-from avala_tui.core.text import clean, fit, short_type, short_uid, status_parts
+from avala_tui.core.text import clean, fit, short_type, status_parts
 from avala_tui.demo.app import DEFAULT_API_KEY
 from avala_tui.demo.server import DemoServer
 from avala_tui.ui.app import AvalaApp, make_app
@@ -307,7 +307,8 @@ async def test_api_text_is_drawn_literally_in_the_table_detail_and_toasts(
             strip = table.render_line(y)
             _strip_text_is_inert(strip)
             _assert_cell(strip, table, "name", clean(task["name"]))
-            _assert_cell(strip, table, "uid", short_uid(task["uid"]))
+            # The uid column shows the whole uid where there is room (cut to it otherwise).
+            _assert_cell(strip, table, "uid", clean(task["uid"]))
             _assert_cell(strip, table, "type", short_type(task["type"]))
             _assert_cell(strip, table, "status", status_parts(task["status"])[0])
 

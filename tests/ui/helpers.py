@@ -10,16 +10,25 @@ from typing import Any
 from rich.console import Console
 from textual.app import App
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
 
 from avala_tui.demo.server import DemoServer
 from avala_tui.ui.app import AvalaApp
 
 TASKS_PATH = "/api/v1/tasks/"
+#: Bounds settle(): each round ends with a worker done or cancelled.
+SETTLE_ROUNDS = 50
 
 
 async def settle(pilot: Pilot[Any]) -> None:
     """Let every worker finish and the messages they posted be handled."""
-    await pilot.app.workers.wait_for_complete()
+    for _ in range(SETTLE_ROUNDS):
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:
+            # A newer request replaced one (latest wins): wait for what is left.
+            continue
+        break
     await pilot.pause()
 
 

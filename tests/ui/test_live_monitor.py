@@ -92,13 +92,15 @@ async def test_offline_keeps_rows_and_recovers_without_a_keypress(
         await wait_until(
             pilot, lambda: app.dashboard.task_list.monitor.connection == "offline", within=TIMEOUT
         )
-        assert "offline — retrying in" in header(app)
+        await wait_until(pilot, lambda: "offline — retrying in" in header(app), within=5)
         assert "last update" in header(app)
         assert _uids(app) == loaded, "rows stay on screen while offline"
         own_demo.start()
         await wait_until(
             pilot, lambda: app.dashboard.task_list.monitor.connection == "online", within=15
         )
+        # The monitor turns online before the header hears of it (a message later).
+        await wait_until(pilot, lambda: "live · updated" in header(app), within=5)
         assert header(app).endswith(
             health_text(app.dashboard.task_list.monitor, monotonic_now=time.monotonic())
         )

@@ -211,7 +211,8 @@ async def test_escape_leaves_the_detail_pane_and_j_scrolls_it(
         await pilot.press("enter")
         detail = app.query_one(TaskDetail)
         assert app.focused is detail
-        detail.show_message("\n".join(f"line {n}" for n in range(60)))
+        await settle(pilot)  # get-task's answer lands first, not over the long text
+        detail.show_message(" ".join(f"word{n}" for n in range(600)))  # wraps to many lines
         await pilot.pause()
         await pilot.press("j", "j")
         await pilot.pause()

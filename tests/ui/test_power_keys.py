@@ -347,7 +347,8 @@ async def test_e_exports_the_filtered_rows_to_csv(
             assert unprotect_cell(line["name"]) == task["name"]
             assert line["created_at"] == task["created_at"]
             assert line["project_name"] == app.dashboard.project_names[task["project"]]
-        assert _toasts(app) == [f"Exported {len(shown)} tasks to {path}"]
+        # The file name on a line of its own, so the toast never wraps it mid-word.
+        assert _toasts(app) == [f"Exported {len(shown)} tasks to\n{path.name}\nin {path.parent}"]
 
 
 async def test_e_exports_json_with_every_field_and_esc_cancels(
@@ -407,11 +408,11 @@ async def test_filters_sort_and_theme_come_back_on_the_next_start(
         app.dashboard.apply_filters(project=project, status="pending")
         await settle(pilot)
         await pilot.press("comma", "comma")
-        await _choose_theme(pilot, "nord")
-        assert app.theme == "nord"
+        await _choose_theme(pilot, "dracula")
+        assert app.theme == "dracula"
     remembered = state.load()
     assert remembered.sort == Sort("type")
-    assert remembered.theme == "nord"
+    assert remembered.theme == "dracula"
     assert "demo-key" not in state.path.read_text(encoding="utf-8")
 
     settings = remembered_settings(
@@ -424,7 +425,7 @@ async def test_filters_sort_and_theme_come_back_on_the_next_start(
     )
     async with again.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert again.theme == "nord"
+        assert again.theme == "dracula"
         assert again.dashboard.table.sort_key == "type"
         assert again.dashboard.task_list.feed.filters.project == project
         assert again.dashboard.task_list.feed.filters.status == "pending"

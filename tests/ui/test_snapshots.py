@@ -16,7 +16,7 @@ from textual.pilot import Pilot
 
 from avala_tui.demo.data import EMPTY_PROJECT
 from avala_tui.demo.server import DemoServer
-from avala_tui.ui.app import AvalaApp
+from avala_tui.ui.app import OFFERED_THEMES, AvalaApp
 from tests.conftest import ANCHOR
 from tests.ui.conftest import MakeDashboard
 from tests.ui.helpers import settle, wait_until
@@ -114,3 +114,21 @@ def test_queue_screen_80x24(
         assert snap_compare(app, terminal_size=(80, 24), run_before=counted)
     finally:
         snapshot_demo.api.rate_limit = None
+
+
+def test_200x50(snap_compare: SnapCompare, dashboard: Callable[..., AvalaApp]) -> None:
+    assert snap_compare(dashboard(), terminal_size=(200, 50), run_before=ready())
+
+
+@pytest.mark.parametrize("theme", sorted(OFFERED_THEMES))
+def test_80x24_theme(
+    snap_compare: SnapCompare, dashboard: Callable[..., AvalaApp], theme: str
+) -> None:
+    app = dashboard()
+    ready_first = ready()
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        pilot.app.theme = theme
+        await ready_first(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

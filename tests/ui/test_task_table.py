@@ -18,7 +18,7 @@ from textual.widgets import Static
 
 from avala_tui.core.store import TaskRow, TaskStore
 from avala_tui.core.text import fit
-from avala_tui.ui.widgets.task_table import CLOCK_TICK, TaskTable, layout_columns
+from avala_tui.ui.widgets.task_table import CLOCK_TICK, TaskTable, column_specs, layout_columns
 
 NOW = 1_750_000_000.0
 PROJECT = "770a9600-g40d-63f6-c938-668877660000"
@@ -109,8 +109,10 @@ async def settle(pilot: Pilot[None]) -> None:
 
 
 def test_layout_at_80_columns_keeps_the_essentials() -> None:
-    # An 80-column terminal minus a 22-cell sidebar and a 1-cell scrollbar.
-    columns = layout_columns(57)
+    # An 80-column terminal minus a 22-cell sidebar and a 1-cell scrollbar, showing the
+    # demo's values: names up to "classification", "image" and "video", two statuses.
+    content = {"name": 14, "type": 5, "type-compact": 5, "status": 11, "project": 24, "uid": 36}
+    columns = layout_columns(57, content)
     assert [column.key for column in columns] == [
         "mark",
         "name",
@@ -120,16 +122,17 @@ def test_layout_at_80_columns_keeps_the_essentials() -> None:
         "created",
     ]
     widths = {column.key: column.width for column in columns}
-    # The name and the project come first; type and status take their compact words.
-    assert widths["name"] >= 16
+    # Every name, type and status whole; the project takes what is left.
+    assert widths["name"] >= 14
+    assert widths["type"] >= len("image")
+    assert widths["status"] == len("✓ completed")
     assert widths["project"] >= 10
-    assert widths["type"] >= len("3d-obj")
-    assert widths["status"] >= len("○ pending")
     assert columns[-1].x + columns[-1].width == 57
 
 
 def test_layout_on_a_wide_screen_shows_everything() -> None:
-    columns = layout_columns(139)
+    content = {"name": 30, "type": 19, "type-compact": 6, "status": 11, "project": 24, "uid": 36}
+    columns = layout_columns(180, content)
     assert [column.key for column in columns] == [
         "mark",
         "name",
@@ -141,10 +144,28 @@ def test_layout_on_a_wide_screen_shows_everything() -> None:
         "uid",
     ]
     widths = {column.key: column.width for column in columns}
+    # Every value whole, and the uid takes what is left.
+    assert widths["name"] == 30
     assert widths["type"] == len("point-cloud-objects")
-    assert widths["project"] == 20
-    assert widths["name"] > 40
-    assert columns[-1].x + columns[-1].width == 139
+    assert widths["project"] == 24
+    assert widths["uid"] >= 36
+    assert columns[-1].x + columns[-1].width == 180
+
+
+def test_an_unknown_type_is_shown_whole_when_there_is_room() -> None:
+    # Seen at 160 columns: "lidar-fusion" cut to "lidar…" in a 6-cell column.
+    content = {"name": 14, "type": 12, "type-compact": 12, "status": 11, "project": 20, "uid": 36}
+    widths = {column.key: column.width for column in layout_columns(104, content)}
+    assert widths["type"] >= len("lidar-fusion")
+
+
+def test_the_widths_follow_the_content_not_fixed_numbers() -> None:
+    short = {"name": 10, "type": 5, "type-compact": 5, "status": 9, "project": 12, "uid": 36}
+    long = {**short, "name": 40, "project": 40}
+    narrow = {column.key: column.width for column in layout_columns(140, short)}
+    wide = {column.key: column.width for column in layout_columns(140, long)}
+    assert wide["name"] == 40 and wide["project"] == 40
+    assert narrow["project"] == 12 and narrow["uid"] > wide["uid"]
 
 
 def test_layout_never_overlaps_and_degrades_to_name_alone() -> None:
@@ -166,7 +187,8 @@ async def test_narrow_columns_draw_compact_but_whole_words() -> None:
     async with app.run_test(size=(80, 10)):
         table = app.table
         assert cell(table, 1, "type").rstrip() == "3d-obj"
-        assert cell(table, 1, "status").rstrip() == "✓ done"
+        # One word per status at every width.
+        assert cell(table, 1, "status").rstrip() == "✓ completed"
         assert cell(table, 2, "type").rstrip() == "3d"
         assert cell(table, 2, "status").rstrip() == "○ pending"
         # An undocumented type has no compact word: it is cut, visibly.
@@ -209,7 +231,8 @@ async def test_rows_render_from_the_compact_records() -> None:
         assert cell(table, 1, "project").rstrip() == "Street scenes"
         assert cell(table, 1, "created").rstrip() == "42s ago"
         assert cell(table, 1, "updated").rstrip() == "3h ago"
-        assert cell(table, 1, "uid").rstrip() == "990c1800…"
+        # The uid takes what is left: here, all of it.
+        assert cell(table, 1, "uid").rstrip() == "990c1800-i62f-85h8-e150-000000000000"
         assert cell(table, 2, "type").rstrip() == "image"
         assert cell(table, 2, "status").rstrip() == "○ pending"
         # A project missing from project_names shows as a shortened uid.
@@ -677,9 +700,19 @@ async def test_work_per_change_depends_on_the_screen_not_the_row_count() -> None
         rows.rows.extend(make_row(number) for number in range(20_000, 20_100))
         table.rows_changed()
         await settle(pilot)
-        assert rows.reads <= 4 * screen
+        # The screen, and the new page measured for the column widths (twice at most:
+        # new tasks may be at either end).
+        assert rows.reads <= 4 * screen + 2 * 100
 
         rows.reads = 0
         await pilot.press("down", "down", "G", "up", "pageup")
         await settle(pilot)
         assert rows.reads <= 5 * 4 * screen
+
+
+def test_a_column_s_comfortable_width_is_never_below_its_minimum() -> None:
+    # A one-letter project once made "updated" look affordable at 80 columns.
+    for value in (0, 1, 5, 12, 30, 200):
+        content = dict.fromkeys(("name", "type", "type-compact", "status", "project", "uid"), value)
+        for spec in column_specs(content):
+            assert spec.width >= spec.min_width, spec

@@ -25,7 +25,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input
+from textual.widgets import Header, Input
 
 from avala_tui.api.protocol import TasksAPI
 from avala_tui.config.settings import Settings
@@ -34,7 +34,7 @@ from avala_tui.core.census import census_share, refresh_per_minute
 from avala_tui.core.export import ExportFormat, export_rows, row_record, task_record
 from avala_tui.core.feed import PAGE_SIZE, TaskFilter
 from avala_tui.core.links import has_local_browser, task_url
-from avala_tui.core.status import header_text, health_text, terminal_title
+from avala_tui.core.status import APP_TITLE, header_text, health_text, terminal_title
 from avala_tui.core.store import TaskRow
 from avala_tui.core.text import clean
 from avala_tui.core.view import Sort, header_sort, next_sort
@@ -43,6 +43,7 @@ from avala_tui.ui.screens.queue import QueueChoice, QueueScreen
 from avala_tui.ui.terminal import inside_tmux, served_by_browser
 from avala_tui.ui.widgets.census import CensusService
 from avala_tui.ui.widgets.detail import DETAIL_DEBOUNCE_SECONDS, TaskDetail
+from avala_tui.ui.widgets.key_hints import KeyHints
 from avala_tui.ui.widgets.sidebar import FilterSidebar, ProjectList, StatusList
 from avala_tui.ui.widgets.task_list import TaskListPane
 from avala_tui.ui.widgets.task_table import TaskTable
@@ -51,6 +52,11 @@ from avala_tui.ui.widgets.task_table import TaskTable
 THROTTLE_CHECK: Final = 1.0
 #: The header's icon: a plain glyph that is none of the table's change marks.
 HEADER_ICON: Final = "≡"
+#: Header cells that are not the title: the icon on the left and its mirror on the
+#: right (styles/app.tcss narrows Textual's 8 and 10 so 80 columns keep the health).
+HEADER_CHROME: Final = 6
+#: What precedes the header's second part: "avala-tui — ".
+HEADER_PREFIX: Final = len(APP_TITLE) + len(" — ")
 
 
 @dataclass(frozen=True)
@@ -269,7 +275,7 @@ class DashboardScreen(Screen[None]):
             yield CensusService(
                 self.client, share=self._census_share, clock=self.options.clock, id="census"
             )
-        yield Footer(compact=True)
+        yield KeyHints(id="key-hints")
 
     def _census_share(self) -> float:
         """The census's share of the rate limit: what the live refresh leaves of 30%."""
@@ -298,6 +304,10 @@ class DashboardScreen(Screen[None]):
         if self.alerts is not None and self.alerts.rules.offline:
             # Being offline is noticed by time passing, not only by a failed request.
             self.set_interval(5.0, self._check_alerts, name="alert-tick")
+
+    def on_resize(self) -> None:
+        # What the header can keep depends on the width: recompute, not just cut.
+        self._update_header()
 
     # The panes ----------------------------------------------------------------
 
@@ -427,6 +437,7 @@ class DashboardScreen(Screen[None]):
             demo=self.settings.demo,
             host=urlsplit(base_url).netloc or base_url,
             profile=self.settings.profile,
+            width=max(self.size.width - HEADER_CHROME - HEADER_PREFIX, 1),
         )
         # Assigning the same text still repaints the header: over SSH every byte counts.
         if text != self._header_text:
@@ -613,9 +624,14 @@ class DashboardScreen(Screen[None]):
         except OSError as error:
             self.notify(clean(f"Export failed: {error}"), severity="error", markup=False)
         else:
+            where = f"in {path.parent}"
             if served:  # a download in the browser, not a file on the server
                 from avala_tui.cli.serve import deliver_export
 
                 self.app.call_from_thread(deliver_export, self.app, path)
-                path = Path(path.name)
-            self.notify(clean(f"Exported {count:,} tasks to {path}"), markup=False)
+                where = "as a download of your browser"
+            # The file name on a line of its own: a toast wraps long lines mid-word.
+            self.notify(
+                clean(f"Exported {count:,} tasks to\n{path.name}\n{where}", keep_newlines=True),
+                markup=False,
+            )

@@ -51,6 +51,11 @@ def _value_text(value: Any) -> Text:
 
 #: How long the cursor must rest on a row before get-task is called for it.
 DETAIL_DEBOUNCE_SECONDS: Final = 0.15
+#: How often the "3h ago" texts are brought up to date, as the table does.
+CLOCK_TICK: Final = 1.0
+#: A pane this many lines high or fewer is compact: it leaves out what the table's
+#: row already shows (name, status, project name), so 80x24 keeps 14 task rows.
+COMPACT_HEIGHT: Final = 6
 
 
 @dataclass
@@ -103,6 +108,9 @@ class TaskDetail(VerticalScroll, can_focus=True):
         self.shown_uid: str | None = None
         #: A task opened by uid (``--task``): shown until the user moves the cursor.
         self.pinned_uid: str | None = None
+        # What _show last drew from, to redraw it as the clock or the height moves.
+        self._shown: tuple[TaskRow, str | None, RenderableType] | None = None
+        self._drawn_key: tuple[object, ...] = ()
 
     # What the screen asks of the pane -----------------------------------------
 
@@ -187,6 +195,17 @@ class TaskDetail(VerticalScroll, can_focus=True):
     def compose(self) -> Iterable[Static]:
         yield self._body
 
+    def on_mount(self) -> None:
+        self.set_interval(CLOCK_TICK, self._redraw, name="detail clock")
+
+    def on_resize(self) -> None:
+        self._redraw()
+
+    @property
+    def compact(self) -> bool:
+        """Whether the pane is too short for every field (a 24-row terminal)."""
+        return 0 < self.size.height <= COMPACT_HEIGHT
+
     def _grid(self, rows: Iterable[tuple[str, Text]]) -> Table:
         grid = Table.grid(padding=(0, 1))
         grid.add_column(style="bold", no_wrap=True)
@@ -198,15 +217,24 @@ class TaskDetail(VerticalScroll, can_focus=True):
     def show_message(self, message: str) -> None:
         """Show a plain note instead of a task."""
         self.shown_uid = None
+        self._shown = None
         self._body.update(literal(message, placeholder=""))
 
-    def _fields(self, row: TaskRow, project_name: str | None, now: float) -> list[tuple[str, Text]]:
-        """Every documented field, then every undocumented one, as the server sent it."""
-        fields = [
-            ("UID", literal(row.uid)),
-            ("Type", literal(row.type)),
-            ("Status", status_label(row.status)),
-            ("Project", self._project(row.project, project_name)),
+    def _fields(
+        self, row: TaskRow, project_name: str | None, now: float, *, compact: bool = False
+    ) -> list[tuple[str, Text]]:
+        """Every documented field, then every undocumented one, as the server sent it.
+
+        Compact, the fields the table's row already shows (status, the project's name)
+        are left out: the pane has four lines, and the cursor row is right above.
+        """
+        fields = [("UID", literal(row.uid)), ("Type", literal(row.type))]
+        if not compact:
+            fields += [
+                ("Status", status_label(row.status)),
+                ("Project", self._project(row.project, project_name)),
+            ]
+        fields += [
             ("Created", Text(format_time(row.created, now))),
             ("Updated", Text(format_time(row.updated, now))),
         ]
@@ -215,21 +243,19 @@ class TaskDetail(VerticalScroll, can_focus=True):
 
     def show_row(self, row: TaskRow, project_name: str | None) -> None:
         """Show what the list already knows while get-task is on its way."""
-        fields = self._fields(row, project_name, self._clock())
-        self._show(row.uid, row.name, fields, Text("fetching task…", style="dim italic"))
+        self._show(row, project_name, Text("fetching task…", style="dim italic"))
 
     def show_task(self, task: Task, project_name: str | None) -> None:
         """Show get-task's answer in full."""
-        now = self._clock()
-        fields = self._fields(TaskRow.from_task(task), project_name, now)
-        fetched = datetime.fromtimestamp(now).astimezone()
+        fetched = datetime.fromtimestamp(self._clock()).astimezone()
         footer = Text(f"get-task · {fetched:%H:%M:%S}", style="dim")
-        self._show(task.uid, task.name, fields, footer)
+        self._show(TaskRow.from_task(task), project_name, footer)
 
     def show_error(self, uid: str, message: str) -> None:
         """Show why get-task failed for the task under the cursor."""
         if uid != self.shown_uid:
             return
+        self._shown = None
         body = Group(
             Text("⚠ ", style="bold").append(literal(message)),
             Text("r retries", style="dim"),
@@ -243,10 +269,33 @@ class TaskDetail(VerticalScroll, can_focus=True):
             return literal(uid)
         return literal(name).append(f"  {clean(uid)}", style="dim")
 
-    def _show(
-        self, uid: str, name: str | None, rows: list[tuple[str, Text]], footer: RenderableType
-    ) -> None:
-        self.shown_uid = uid
-        title = literal(name, placeholder="(no name)")
+    def _show(self, row: TaskRow, project_name: str | None, footer: RenderableType) -> None:
+        self.shown_uid = row.uid
+        self._shown = (row, project_name, footer)
+        self._drawn_key = ()
+        self._redraw()
+
+    def _redraw(self) -> None:
+        """Draw the shown task again if its "ago" texts or the pane's height changed it."""
+        if self._shown is None:
+            return
+        row, project_name, footer = self._shown
+        now = self._clock()
+        compact = self.compact
+        # Only what changes the drawing: an idle pane over SSH must write nothing.
+        key = (
+            id(row),
+            compact,
+            relative_time(row.created, now),
+            relative_time(row.updated, now),
+        )
+        if key == self._drawn_key:
+            return
+        self._drawn_key = key
+        grid = self._grid(self._fields(row, project_name, now, compact=compact))
+        if compact:
+            self._body.update(Group(grid, footer))
+            return
+        title = literal(row.name, placeholder="(no name)")
         title.stylize("bold")
-        self._body.update(Group(title, self._grid(rows), footer))
+        self._body.update(Group(title, grid, footer))

@@ -24,18 +24,20 @@ from avala_tui.api.errors import AvalaError
 from avala_tui.api.models import STATUS_COMPLETED, STATUS_PENDING, Page, Project
 from avala_tui.api.paging import iter_pages
 from avala_tui.api.protocol import TasksAPI
-from avala_tui.core.text import clean, fit
+from avala_tui.core.text import clean, fit, status_parts
 
 #: Option id of "All projects" and of "All statuses".
 _ALL_ID: Final = "__all__"
 
 STATUS_CHOICES: Final[tuple[tuple[str | None, str], ...]] = (
     (None, "All statuses"),
-    (STATUS_PENDING, "Pending"),
-    (STATUS_COMPLETED, "Completed"),
+    # The same glyph and word as the table and the detail pane.
+    (STATUS_PENDING, status_parts(STATUS_PENDING)[0]),
+    (STATUS_COMPLETED, status_parts(STATUS_COMPLETED)[0]),
 )
 
-_ACTIVE: Final = "● "
+# Not "●": that is the table's "new" mark, and "○" is the pending glyph beside it.
+_ACTIVE: Final = "▸ "
 _INACTIVE: Final = "  "
 
 

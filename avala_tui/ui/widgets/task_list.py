@@ -114,6 +114,10 @@ class TaskListPane(Vertical):
     def on_mount(self) -> None:
         self._start_loading(self.feed.reset(self.feed.filters))
 
+    def on_resize(self) -> None:
+        # The status line keeps what fits its width: recompute it, not just cut it.
+        self._render_state()
+
     @property
     def table(self) -> TaskTable:
         """The task table."""
@@ -229,6 +233,8 @@ class TaskListPane(Vertical):
             rate=self.client.rate_limit,
             way_out=self._way_out(),
             skipped=feed.skipped,
+            status=feed.filters.status,
+            project=feed.filters.project is not None,
         )
 
     def _way_out(self) -> str | None:
@@ -247,7 +253,8 @@ class TaskListPane(Vertical):
         message.display = paragraph is not None
         self.table.footer_text = clean(table_footer(state), placeholder="")
         line = self.query_one("#status-line", Static)
-        text = status_line(state)
+        # The Static's padding takes a cell each side.
+        text = status_line(state, width=max(line.size.width - 2, 1) if line.size.width else None)
         if text != str(line.content):
             line.update(text)
         self.post_message(self.StateChanged(self))
@@ -433,6 +440,8 @@ class TaskListPane(Vertical):
             # The quick filter and the project sort read names: rows may come or go.
             self.table.rows_changed()
             self._render_state()
+        # Whole project names may widen the project column.
+        self.table.names_changed()
         self.table.refresh()
 
     def _show_view(self, anchor: str | None) -> None:

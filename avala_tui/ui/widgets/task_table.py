@@ -14,11 +14,12 @@ the cache is keyed by the object's identity.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from typing import ClassVar, Final, NamedTuple, Protocol, runtime_checkable
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -31,7 +32,6 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from avala_tui.api.models import (
-    STATUS_COMPLETED,
     TYPE_IMAGE,
     TYPE_POINT_CLOUD,
     TYPE_POINT_CLOUD_OBJECTS,
@@ -67,10 +67,9 @@ COMPACT_TYPES: Final[Mapping[str, str]] = {
 COMPACT_TYPE_WIDTH: Final = max(map(len, COMPACT_TYPES.values()))
 #: Width of the longest documented type as the table writes it in full.
 FULL_TYPE_WIDTH: Final = len("point-cloud-objects")
-#: Widths of "○ pending" and "✓ completed"; a column narrower than the second says "✓ done".
-COMPACT_STATUS_WIDTH: Final = 9
+#: Width of "✓ completed": a status reads the same word in every place and at every width.
 FULL_STATUS_WIDTH: Final = 11
-_COMPACT_COMPLETED: Final = "✓ done"
+COMPACT_STATUS_WIDTH: Final = FULL_STATUS_WIDTH
 
 
 class ColumnSpec(NamedTuple):
@@ -78,10 +77,10 @@ class ColumnSpec(NamedTuple):
 
     key: str
     label: str
-    #: The narrowest the column is drawn (in compact words for type and status).
+    #: The narrowest the column is drawn (in compact words for documented types).
     min_width: int
-    #: Width at which it shows its full words; optional columns join only when all
-    #: the columns can have this much.
+    #: A comfortable width: optional columns join only when all the columns can
+    #: have this much.
     width: int
 
 
@@ -94,40 +93,89 @@ class Column(NamedTuple):
     width: int
 
 
-COLUMN_SPECS: Final = (
-    ColumnSpec("mark", "", 1, 1),
-    ColumnSpec("name", "name", 16, 16),
-    ColumnSpec("type", "type", COMPACT_TYPE_WIDTH, COMPACT_TYPE_WIDTH),
-    ColumnSpec("status", "status", COMPACT_STATUS_WIDTH, FULL_STATUS_WIDTH),
-    ColumnSpec("project", "project", 10, 20),
-    ColumnSpec("created", "created", 10, 10),
-    ColumnSpec("updated", "updated", 10, 10),
-    ColumnSpec("uid", "uid", 9, 9),
-)
+#: What the loaded rows need to be shown whole, per column; "type-compact" is the
+#: type column with the documented types abbreviated.
+ContentWidths = Mapping[str, int]
+
+#: The widest any one value makes its column: a 10,000-character name must not push
+#: every other column off the screen.
+MAX_CONTENT_WIDTH: Final = 48
+#: Until rows are measured: the widths of the demo's typical values.
+DEFAULT_CONTENT: Final[ContentWidths] = {
+    "name": 16,
+    "type": FULL_TYPE_WIDTH,
+    "type-compact": COMPACT_TYPE_WIDTH,
+    "status": FULL_STATUS_WIDTH,
+    "project": 20,
+    "uid": 9,
+}
+_TIME_WIDTH: Final = len("2025-01-10")
+
+
+def column_specs(content: ContentWidths) -> tuple[ColumnSpec, ...]:
+    """The columns and their widths, for values of these widths."""
+
+    def want(key: str, floor: int = 1) -> int:
+        return max(floor, min(content.get(key, DEFAULT_CONTENT[key]), MAX_CONTENT_WIDTH))
+
+    name = want("name", len("name"))
+    compact_type = want("type-compact", len("type"))
+    return (
+        ColumnSpec("mark", "", 1, 1),
+        # Ten cells at least: a refresh may rename a task, and only a page remeasures.
+        ColumnSpec("name", "name", max(10, min(16, name)), max(10, min(16, name))),
+        # An undocumented type has no short word; up to 12 cells it keeps its own.
+        ColumnSpec("type", "type", min(compact_type, COMPACT_TYPE_WIDTH), min(compact_type, 12)),
+        # A documented status always fits whole: a refresh may complete a task.
+        ColumnSpec(
+            "status", "status", want("status", FULL_STATUS_WIDTH), want("status", FULL_STATUS_WIDTH)
+        ),
+        ColumnSpec("project", "project", 10, max(10, min(20, want("project")))),
+        ColumnSpec("created", "created", _TIME_WIDTH, _TIME_WIDTH),
+        ColumnSpec("updated", "updated", _TIME_WIDTH, _TIME_WIDTH),
+        ColumnSpec("uid", "uid", 9, 9),
+    )
+
+
 #: Columns given up, first to last, when the table is too narrow for all of them.
 DROP_ORDER: Final = ("uid", "updated", "type", "project", "created", "status")
-#: Columns shown only when every column can also have its full width.
+#: Columns shown only when every column can also have its comfortable width.
 OPTIONAL_COLUMNS: Final = frozenset({"uid", "updated"})
-#: How spare width is handed out: each column in turn grows up to a width. First the
-#: full words, then the project (names are worth reading whole, and task names are
-#: short: "box", "polygon"), then the rest; the name takes whatever is left at the end.
-GROWTH: Final[tuple[tuple[str, int], ...]] = (
-    ("name", 16),
-    ("project", 12),
-    ("status", FULL_STATUS_WIDTH),
-    ("project", 20),
-    ("name", 24),
-    ("type", FULL_TYPE_WIDTH),
-    ("status", 16),
-)
 #: Columns that grow only all the way to their target: a type column shows either
 #: every type in full or every one in its compact word, never a mix of the two.
 WHOLE_STEPS: Final = frozenset({"type"})
 
 
-def layout_columns(width: int) -> tuple[Column, ...]:
-    """Choose and size the columns for a table ``width`` cells wide."""
-    specs = list(COLUMN_SPECS)
+def _growth(content: ContentWidths) -> tuple[tuple[str, int], ...]:
+    """How spare width is handed out: each column in turn grows up to a width.
+
+    First the project (names are worth reading whole), then the task name, then the
+    documented types in full, then every value whole; the uid takes what is left.
+    """
+    whole = {
+        key: min(content.get(key, DEFAULT_CONTENT[key]), MAX_CONTENT_WIDTH)
+        for key in DEFAULT_CONTENT
+    }
+    return (
+        ("name", min(16, whole["name"])),
+        # An undocumented type shown as the API spells it, up to 12 cells, early.
+        ("type", min(max(whole["type-compact"], len("type")), 12)),
+        ("project", min(20, whole["project"])),
+        ("name", min(24, whole["name"])),
+        ("type", max(whole["type"], len("type"))),
+        ("project", whole["project"]),
+        ("name", whole["name"]),
+        ("uid", max(whole["uid"], 9)),
+    )
+
+
+def layout_columns(width: int, content: ContentWidths = DEFAULT_CONTENT) -> tuple[Column, ...]:
+    """Choose and size the columns for a table ``width`` cells wide showing ``content``.
+
+    Like k9s: a value is shown whole whenever the width allows it, and what is left
+    over on a wide screen goes to the uid (or, without one, to the name).
+    """
+    specs = list(column_specs(content))
 
     def needed(chosen: list[ColumnSpec], full: bool) -> int:
         widths = (spec.width if full else spec.min_width for spec in chosen)
@@ -139,22 +187,56 @@ def layout_columns(width: int) -> tuple[Column, ...]:
         specs = [spec for spec in specs if spec.key != key]
     widths = {spec.key: spec.min_width for spec in specs}
     spare = width - needed(specs, full=False)
-    for key, target in GROWTH:
+    for key, target in _growth(content):
         if key in widths and spare > 0:
             step = clamp(target - widths[key], 0, spare)
             if key in WHOLE_STEPS and widths[key] + step < target:
                 continue
             widths[key] += step
             spare -= step
-    # Whatever is left goes to the name; a negative spare (a very narrow table)
-    # shrinks it, and the line is cropped.
-    widths["name"] = max(1, widths["name"] + spare)
+    # Whatever is left goes to the uid, or to the name; a negative spare (a very
+    # narrow table) shrinks the name, and the line is cropped.
+    rest = "uid" if "uid" in widths and spare > 0 else "name"
+    widths[rest] = max(1, widths[rest] + spare)
     columns: list[Column] = []
     x = 0
     for spec in specs:
         columns.append(Column(spec.key, spec.label, x, widths[spec.key]))
         x += widths[spec.key] + GAP
     return tuple(columns)
+
+
+def measure_rows(
+    rows: Sequence[TaskRow], indices: Iterable[int], into: dict[str, int], projects: set[str]
+) -> None:
+    """Widen ``into`` to what the rows at ``indices`` need to be shown whole.
+
+    The rows' projects are added to ``projects``: their names may arrive later.
+    """
+    name = into.get("name", 0)
+    full_type = into.get("type", 0)
+    compact_type = into.get("type-compact", 0)
+    status = into.get("status", 0)
+    uid = into.get("uid", 0)
+    for index in indices:
+        row = rows[index]
+        name = max(name, cell_len(clean(row.name)))
+        shown_type = short_type(row.type)
+        full_type = max(full_type, cell_len(shown_type))
+        compact_type = max(compact_type, cell_len(COMPACT_TYPES.get(row.type or "", shown_type)))
+        status = max(status, cell_len(status_parts(row.status)[0]))
+        uid = max(uid, cell_len(clean(row.uid)))
+        if row.project:
+            projects.add(row.project)
+    into.update(
+        {
+            "name": name,
+            "type": full_type,
+            "type-compact": compact_type,
+            "status": status,
+            "uid": uid,
+        }
+    )
 
 
 class _Palette(NamedTuple):
@@ -370,6 +452,12 @@ class TaskTable(ScrollView, can_focus=True):
         self._sync_pending = False
         # The sizes the last reflow of the screen gave, to tell a reflow that changed nothing.
         self._laid_out: tuple[Size, Size, Size] | None = None
+        # What the rows measured so far need (see measure_rows), and how far that
+        # measuring got: which sequence, and how many of its rows.
+        self._content: dict[str, int] = {}
+        self._measured: tuple[int, int] = (0, 0)
+        self._projects_seen: set[str] = set()
+        self._measure()
 
     # ----------------------------------------------------------------- data
 
@@ -381,6 +469,10 @@ class TaskTable(ScrollView, can_focus=True):
     def set_rows(self, rows: Sequence[TaskRow]) -> None:
         """Show another sequence of rows; the cursor keeps its index, clamped."""
         self._rows = rows
+        # A quick filter or a sort shows a subset of rows already measured: the
+        # columns keep their widths (and each keystroke stays free of a full walk).
+        if isinstance(rows, _IndexedByUid) or not self._content:
+            self._measure()
         self.rows_changed()
 
     def rows_changed(self) -> None:
@@ -390,6 +482,7 @@ class TaskTable(ScrollView, can_focus=True):
         that would now look different are repainted; a change off screen repaints none.
         """
         self._update_virtual_size()
+        self._measure()
         last = max(len(self._rows) - 1, 0)
         if self.cursor_row > last:
             self.cursor_row = last
@@ -404,6 +497,11 @@ class TaskTable(ScrollView, can_focus=True):
     @project_names.setter
     def project_names(self, names: Mapping[str, str]) -> None:
         self._project_names = names
+        self.names_changed()
+
+    def names_changed(self) -> None:
+        """Take in project names added to ``project_names`` in place."""
+        self._measure_projects()
         self._refresh_stale_lines()
 
     @property
@@ -474,9 +572,51 @@ class TaskTable(ScrollView, can_focus=True):
         # Width 0: columns always fit the widget, so there is nothing to scroll sideways.
         self.virtual_size = Size(0, HEADER_HEIGHT + len(self._rows) + footer)
 
+    def _measure(self) -> None:
+        """Widen the columns' wants to the rows that arrived since the last measure.
+
+        Only new rows are read (a page, or a refresh's new tasks at the top), so a
+        page costs the same at any row count; widths never change while scrolling.
+        """
+        rows = self._rows
+        sequence, count = self._measured
+        total = len(rows)
+        if sequence != id(rows) or total < count:
+            count = 0
+        if total == count:
+            return
+        grown = total - count
+        fresh = range(count, total) if count == 0 else chain(range(grown), range(count, total))
+        content = dict(self._content)
+        measure_rows(rows, fresh, content, self._projects_seen)
+        self._measured = (id(rows), total)
+        self._set_content(content)
+        self._measure_projects()
+
+    def _measure_projects(self) -> None:
+        names = self._project_names
+        width = max(
+            (
+                cell_len(clean(names.get(project) or short_uid(project)))
+                for project in self._projects_seen
+                if project
+            ),
+            default=0,
+        )
+        if width > self._content.get("project", 0):
+            self._set_content({**self._content, "project": width})
+
+    def _set_content(self, content: dict[str, int]) -> None:
+        if content != self._content:
+            self._content = content
+            # Lay the columns out again at the next paint, and paint every line.
+            self._columns_width = -1
+            if self.is_mounted:
+                self.refresh()
+
     def _layout(self, width: int) -> tuple[Column, ...]:
         if width != self._columns_width:
-            self._columns = layout_columns(width)
+            self._columns = layout_columns(width, {**DEFAULT_CONTENT, **self._content})
             self._columns_width = width
             self._row_cache.clear()
         return self._columns
@@ -798,8 +938,6 @@ class TaskTable(ScrollView, can_focus=True):
                     text = COMPACT_TYPES.get(row.type or "", text)
             elif column_key == "status":
                 text = status_text
-                if row.status == STATUS_COMPLETED and column.width < FULL_STATUS_WIDTH:
-                    text = _COMPACT_COMPLETED
                 if not is_cursor:
                     style = row_style + palette.status[status_kind]
             elif column_key == "project":
@@ -809,7 +947,7 @@ class TaskTable(ScrollView, can_focus=True):
             elif column_key == "updated":
                 text = updated
             else:
-                text = short_uid(row.uid)
+                text = clean(row.uid)
             segments.append(Segment(fit(text, column.width), style))
             segments.append(Segment(" " * GAP, row_style))
         strip = Strip(segments).adjust_cell_length(width, row_style).simplify()
