@@ -19,6 +19,8 @@ from typing import ClassVar
 from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
 from textual.screen import Screen
 
 from avala_tui.api.models import STATUS_COMPLETED, STATUS_PENDING
@@ -37,6 +39,7 @@ from avala_tui.ui.terminal import (
     tmux_passthrough,
     write_to_terminal,
 )
+from avala_tui.ui.untrusted import shown
 from avala_tui.ui.widgets.detail import DETAIL_DEBOUNCE_SECONDS
 
 
@@ -47,10 +50,56 @@ def styles_path() -> Path:
     return packaged if packaged.exists() else package.parent / "styles" / "app.tcss"
 
 
+#: Characters of a project name in a palette prompt: a prompt wraps, it is never cut.
+_PALETTE_NAME_LIMIT = 200
+
+
+class ProjectCommands(Provider):
+    """ "Project: <name>" palette commands, their names shown literally.
+
+    Not SystemCommands: Textual parses a SystemCommand's title as markup (in the
+    prompt and when highlighting a match), and a project name is the API's text.
+    """
+
+    def _commands(self) -> list[tuple[Content, Callable[[], object]]]:
+        app = self.app
+        if not isinstance(app, AvalaApp):
+            return []
+        dashboard = app.dashboard
+        status = dashboard.task_list.feed.filters.status
+        return [
+            (
+                Content("Project: ") + shown(name, limit=_PALETTE_NAME_LIMIT),
+                partial(dashboard.apply_filters, project=uid, status=status),
+            )
+            for uid, name in dashboard.project_names.items()
+        ]
+
+    async def discover(self) -> Hits:
+        for title, callback in self._commands():
+            yield DiscoveryHit(title, callback, text=title.plain, help=_PROJECT_HELP)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, callback in self._commands():
+            # Matcher.highlight() parses its candidate as markup: highlight by hand.
+            score, offsets = matcher.fuzzy_search.match(matcher.query, title.plain)
+            if score <= 0:
+                continue
+            for offset in offsets:
+                title = title.stylize(matcher.match_style, offset, offset + 1)
+            yield Hit(score, title, callback, text=title.plain, help=_PROJECT_HELP)
+
+
+# Help text is always parsed as markup by the palette, so it holds no API text.
+_PROJECT_HELP = "Show only this project's tasks"
+
+
 class AvalaApp(App[int]):
     """The avala-tui dashboard."""
 
     TITLE = APP_TITLE
+    COMMANDS = App.COMMANDS | {ProjectCommands}
     CSS_PATH = styles_path()
     # The detail pane moves beside the table when there is room for both.
     HORIZONTAL_BREAKPOINTS = [
@@ -178,12 +227,7 @@ class AvalaApp(App[int]):
             "Show tasks of every project",
             partial(dashboard.apply_filters, project=None, status=filters.status),
         )
-        for uid, name in dashboard.project_names.items():
-            yield SystemCommand(
-                f"Project: {clean(name)}",
-                f"Show only this project's tasks ({clean(uid)})",
-                partial(dashboard.apply_filters, project=uid, status=filters.status),
-            )
+        # "Project: <name>" commands come from ProjectCommands (their names are API text).
         yield SystemCommand("Reload", "Reload the task list", dashboard.action_reload)
         yield SystemCommand(
             "Toggle detail", "Show or hide the detail pane", dashboard.action_toggle_detail
