@@ -9,6 +9,7 @@ the browsing and monitoring.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -16,7 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -133,6 +134,9 @@ class AvalaApp(App[int]):
         #: Where the last filters, sort and theme are kept; None remembers nothing (tests).
         self.state_file = state
         self.remembered = AppState() if state is None else state.load()
+        #: What the state file holds now; written by one thread worker at a time.
+        self._saved = self.remembered
+        self._save_lock = threading.Lock()
         self._terminal_title = ""
 
     def get_default_screen(self) -> DashboardScreen:
@@ -153,6 +157,8 @@ class AvalaApp(App[int]):
         self.watch(self, "theme", self._theme_changed, init=False)
 
     async def on_unmount(self) -> None:
+        # A save still queued when the app exits is done now (worker threads die with it).
+        self._write_state()
         await self.client.aclose()
 
     @property
@@ -169,7 +175,21 @@ class AvalaApp(App[int]):
         if state != self.remembered:
             self.remembered = state
             if self.state_file is not None:
-                self.state_file.save(state)
+                self._save_state()
+
+    @work(thread=True, group="state", exit_on_error=False)
+    def _save_state(self) -> None:
+        """Write the state off the event loop: an fsync per sort change froze the screen."""
+        self._write_state()
+
+    def _write_state(self) -> None:
+        # Whichever writer runs last writes the newest state; the others find it written.
+        with self._save_lock:
+            state = self.remembered
+            if self.state_file is None or state is self._saved:
+                return
+            self.state_file.save(state)
+            self._saved = state
 
     def _theme_changed(self, theme: str) -> None:
         self._remember(replace(self.remembered, theme=theme))

@@ -13,14 +13,17 @@ from __future__ import annotations
 import base64
 import json
 import re
+import threading
 import time
-from typing import Any
+from pathlib import Path
+from typing import Any, ClassVar
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 from textual.command import CommandPalette
 from textual.widgets import Input, OptionList, Static
 
+from avala_tui.config.state import AppState, StateFile
 from avala_tui.core.text import clean
 from avala_tui.ui.app import AvalaApp
 from avala_tui.ui.screens.dialogs import LinkScreen
@@ -291,3 +294,40 @@ async def test_megabyte_names_keep_keypresses_fast_and_output_bounded(
             # A whole 120x30 screen of such names: a few tens of KB, not 18 MB.
             assert len(terminal_output(app).encode()) < 200_000
             assert app.dashboard.sub_title is not None
+
+
+# ------------------------------------------------------- state writes (point 10)
+
+
+class _SlowStateFile(StateFile):
+    """A state file on a disk that takes half a second per fsync'd write."""
+
+    threads: ClassVar[list[str]] = []
+
+    def save(self, state: AppState) -> bool:
+        type(self).threads.append(threading.current_thread().name)
+        time.sleep(0.5)
+        return super().save(state)
+
+
+async def test_the_state_file_is_written_off_the_event_loop(
+    make_dashboard: MakeDashboard, tmp_path: Path
+) -> None:
+    state = _SlowStateFile(tmp_path / "state.json")
+    app = make_dashboard(app_options={**QUICK, "state": state})
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        slowest = 0.0
+        for _ in range(3):
+            started = time.perf_counter()
+            await pilot.press("comma")
+            await pilot.pause()
+            slowest = max(slowest, time.perf_counter() - started)
+        # Each sort change froze the screen for the whole write before.
+        assert slowest < 0.4
+        chosen = app.remembered.sort
+    assert chosen is not None
+    # The last state reached the file, written from worker threads, not the loop's.
+    assert StateFile(state.path).load().sort == chosen
+    assert _SlowStateFile.threads
+    assert threading.main_thread().name not in _SlowStateFile.threads[:-1]
