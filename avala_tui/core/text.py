@@ -130,9 +130,13 @@ def _clean_chars(text: str, table: dict[int, str]) -> str:
             marks += 1
             if marks > MAX_MARKS:
                 continue
-        else:
+            kept.append(char)
+            continue
+        cleaned = _clean_char(char, table)
+        if cleaned:
+            # A removed format character between marks must not restart the count.
             marks = 0
-        kept.append(_clean_char(char, table))
+            kept.append(cleaned)
     return "".join(kept)
 
 
@@ -158,7 +162,8 @@ def clean(
         return _REPLACEMENT
     suffix = ""
     if len(text) > limit:
-        text = text[:limit]
+        # One short of the limit with the ellipsis: cleaning the result again keeps it.
+        text = text[: max(limit - 1, 0)]
         suffix = ELLIPSIS
     # isprintable() is False for every category removed here (and for some kept, such
     # as no-break space), so most names take this fast path.

@@ -8,6 +8,8 @@ import unicodedata
 from collections.abc import Callable
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
@@ -143,3 +145,26 @@ def test_the_emoji_rule_keeps_the_emoji_and_drops_its_modifiers() -> None:
     assert clean("❤️") == "❤"
     assert clean("1️⃣") == "1"
     assert clean("🇺🇸") == "US"
+
+
+_PIECES = st.sampled_from(
+    [
+        *("a", "e", " ", "\n", "漢", "\x1b", "\x9b"),
+        *("\u0301", "\u0302", "\u20e3", "\ufe0f", "\u200b", "\u200d"),
+        *("\U0001f3fd", "\U0001f44d", "\U0001f1fa"),
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=40).map("".join), st.integers(min_value=1, max_value=30))
+def test_clean_is_idempotent_and_never_leaves_more_marks_than_allowed(
+    text: str, limit: int
+) -> None:
+    cleaned = clean(text, limit=limit)
+    assert clean(cleaned, limit=limit) == cleaned
+    assert len(cleaned) <= limit
+    run = 0
+    for char in cleaned:
+        run = run + 1 if unicodedata.category(char)[0] == "M" else 0
+        assert run <= MAX_MARKS, repr(cleaned)
