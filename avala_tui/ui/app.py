@@ -56,7 +56,7 @@ _PALETTE_NAME_LIMIT = 200
 
 
 class ProjectCommands(Provider):
-    """ "Project: <name>" palette commands, their names shown literally.
+    """The palette's commands to filter by one project, each name shown literally.
 
     Not SystemCommands: Textual parses a SystemCommand's title as markup (in the
     prompt and when highlighting a match), and a project name is the API's text.
