@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn, TextIO
 
 from avala_tui import __version__
 from avala_tui.api.errors import ConfigurationError
@@ -24,18 +27,33 @@ from avala_tui.config.settings import (
 )
 
 
+# argparse names a type function in its message ("invalid _positive_int value"): each
+# raises ArgumentTypeError so the message says what is wanted instead.
 def _non_negative_float(text: str) -> float:
-    value = float(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, 0 or more, not {text!r}")
     return value
 
 
 def _positive_int(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
     if value < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
+        raise argparse.ArgumentTypeError(f"expected a whole number, 1 or more, not {text!r}")
     return value
+
+
+class _Parser(argparse.ArgumentParser):
+    """Errors as one sentence naming the flag, exit 2 (usage stays a --help away)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"avala-tui: {message.rstrip('.')} (see {self.prog} --help).\n")
 
 
 def _add_connection_options(parser: argparse.ArgumentParser, *, status: bool = True) -> None:
@@ -58,7 +76,7 @@ def _add_connection_options(parser: argparse.ArgumentParser, *, status: bool = T
 
 def build_parser() -> argparse.ArgumentParser:
     """The full command-line grammar."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="avala-tui",
         description="A terminal dashboard for Avala annotation tasks.",
         epilog=f"Config file: {config_path()}. Keys: press ? in the app.",
@@ -78,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="alerts (bell, desktop notification, toast): new, pending-over=N, "
         "stale-over=DURATION (e.g. 48h), offline; comma-separated",
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     demo = commands.add_parser(
         "demo-server",
@@ -159,12 +177,39 @@ def _settings_from(args: argparse.Namespace) -> Settings:
     return load_settings(flags=flags)
 
 
+def _open_debug_log(path: Path) -> TextIO:
+    """Open (or create, readable by the owner only) the debug log; SettingsError if it can't be.
+
+    The log holds request URLs and error bodies: nobody else should read it.
+    """
+    reasons = {
+        errno.ENOENT: "its folder does not exist",
+        errno.EISDIR: "it is a folder",
+        errno.EACCES: "it cannot be written (permission denied)",
+        errno.EPERM: "it cannot be written (permission denied)",
+        errno.EROFS: "the file system is read-only",
+        errno.ENOTDIR: "a part of its path is not a folder",
+    }
+    fd = -1
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        # An existing log may have been created readable by others.
+        with contextlib.suppress(OSError):
+            os.fchmod(fd, 0o600)
+        return os.fdopen(fd, "a", encoding="utf-8")
+    except OSError as exc:
+        if fd >= 0:
+            os.close(fd)
+        reason = reasons.get(exc.errno or 0, f"it cannot be written ({exc.strerror})")
+        raise SettingsError(f"--debug {path}: {reason}.") from None
+
+
 def _configure_debug_log(settings: Settings) -> None:
     if settings.debug_log is None:
         return
     from avala_tui.api._redact import KeyRedactingFilter
 
-    handler = logging.FileHandler(settings.debug_log, encoding="utf-8")
+    handler = logging.StreamHandler(_open_debug_log(settings.debug_log))
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     if settings.api_key_value:
         handler.addFilter(KeyRedactingFilter(settings.api_key_value))
@@ -227,7 +272,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not settings.demo and not settings.api_key_value:
         print(MISSING_KEY_HELP.format(config=config_path()), file=sys.stderr)
         return EXIT_CONFIG
-    _configure_debug_log(settings)
+    try:
+        _configure_debug_log(settings)
+    except SettingsError as exc:
+        print(f"avala-tui: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
     if args.command == "tasks":
         from avala_tui.cli.tasks import run_tasks
 

@@ -114,6 +114,14 @@ def _read_config(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except FileNotFoundError:
         return {}
+    except UnicodeDecodeError as exc:
+        # TOML is UTF-8; an editor saving UTF-16 (or one stray byte) must not be a traceback.
+        raise SettingsError(
+            f"The config file {path} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} "
+            f"at offset {exc.start}); save it as UTF-8."
+        ) from None
+    except IsADirectoryError:
+        raise SettingsError(f"The config file {path} is a folder, not a file.") from None
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise SettingsError(f"Cannot read the config file {path}: {exc}") from exc
 
@@ -160,7 +168,9 @@ def load_settings(
         raise SettingsError(f"{path} [profiles.{profile_name}]: {problems}") from None
 
     warnings: list[str] = []
-    if profile.api_key and (warning := _key_file_warning(path)):
+    # Any profile's key leaks from a readable file, not only the one in use today.
+    holds_key = any(isinstance(table, dict) and table.get("api_key") for table in profiles.values())
+    if holds_key and (warning := _key_file_warning(path)):
         warnings.append(warning)
 
     resolved: dict[str, Any] = {

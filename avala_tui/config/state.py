@@ -25,6 +25,11 @@ from avala_tui.config.settings import Settings
 from avala_tui.core.view import SORT_COLUMNS, Sort
 
 _VERSION: Final = 1
+#: Scopes (profile and API) whose filters are remembered; the least recently used go.
+MAX_SCOPES: Final = 32
+#: A state file larger than this was not written by the app: it is ignored, not parsed
+#: (a 108 MB one once cost 614 MB of memory and seconds per save).
+MAX_STATE_BYTES: Final = 256 * 1024
 
 _log = logging.getLogger("avala_tui.config.state")
 
@@ -46,8 +51,11 @@ class AppState:
     filters: Mapping[str, Filters] = field(default_factory=dict)
 
     def with_filters(self, scope: str, filters: Filters) -> AppState:
-        """This state with ``filters`` remembered for ``scope``."""
-        return replace(self, filters={**self.filters, scope: filters})
+        """This state with ``filters`` remembered for ``scope`` (the most recent, kept last)."""
+        others = [(key, value) for key, value in self.filters.items() if key != scope]
+        kept = dict(others[-(MAX_SCOPES - 1) :])
+        kept[scope] = filters
+        return replace(self, filters=kept)
 
     def without_filters(self, scope: str) -> AppState:
         """This state with nothing remembered for ``scope`` (its filters were refused)."""
@@ -104,7 +112,8 @@ def _read_filters(value: object) -> dict[str, Filters]:
         if status is not None and status not in KNOWN_STATUSES:
             continue
         kept[str(scope)] = Filters(project, status)
-    return kept
+    # Insertion order is recency (with_filters puts a scope last): keep the newest.
+    return dict(list(kept.items())[-MAX_SCOPES:])
 
 
 def scope_of(settings: Settings) -> str:
@@ -126,15 +135,20 @@ class StateFile:
     def load(self) -> AppState:
         """What was remembered; nothing when the file is missing or unreadable."""
         try:
-            text = self.path.read_text(encoding="utf-8")
+            with self.path.open("rb") as handle:
+                data = handle.read(MAX_STATE_BYTES + 1)
         except FileNotFoundError:
             return AppState()
-        except (OSError, UnicodeDecodeError) as error:
+        except OSError as error:
             _log.warning("cannot read %s: %s", self.path, error)
             return AppState()
+        if len(data) > MAX_STATE_BYTES:
+            _log.warning("ignoring %s: larger than %d bytes", self.path, MAX_STATE_BYTES)
+            return AppState()
         try:
-            document = json.loads(text)
-        except ValueError as error:
+            # 100,000 "[" in a row exhaust the parser's recursion, not just its patience.
+            document = json.loads(data.decode("utf-8"))
+        except (ValueError, RecursionError) as error:
             # A damaged file must not stop the dashboard: start afresh and overwrite it.
             _log.warning("ignoring %s: %s", self.path, error)
             return AppState()

@@ -48,6 +48,8 @@ FORMULA_TRIGGERS: Final = ("=", "+", "-", "@", "\t", "\r", "'")
 _DOCUMENTED: Final = ("uid", "type", "name", "status", "project", "created_at", "updated_at")
 _UNSAFE_CATEGORIES: Final = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 _NON_ASCII: Final = re.compile(r"[^\x20-\x7e]")
+# Indented JSON breaks lines between values; inside a string json.dumps escapes "\n" itself.
+_NON_ASCII_OR_NEWLINE: Final = re.compile(r"[^\x20-\x7e\n]")
 
 
 def iso_time(moment: datetime | None) -> str | None:
@@ -106,12 +108,18 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\u{code:04x}"
 
 
-def json_text(value: object) -> str:
-    """Compact JSON that is safe to print to a terminal and means exactly ``value``."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    # Outside strings JSON is plain ASCII, so every match is inside a string,
-    # where a \\u escape stands for the same character.
-    return _NON_ASCII.sub(_escape, text)
+def json_text(value: object, *, indent: int | None = None) -> str:
+    """JSON that is safe to print to a terminal (or paste) and means exactly ``value``.
+
+    Compact by default; with ``indent``, one value per line.
+    """
+    if indent is None:
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        # Outside strings JSON is plain ASCII, so every match is inside a string,
+        # where a \\u escape stands for the same character.
+        return _NON_ASCII.sub(_escape, text)
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    return _NON_ASCII_OR_NEWLINE.sub(_escape, text)
 
 
 def protect_cell(text: str) -> str:

@@ -7,7 +7,9 @@ terminal as a control sequence, never reordering the line with bidi overrides.
 
 from __future__ import annotations
 
+import functools
 import math
+import re
 import unicodedata
 from datetime import datetime
 from typing import Final
@@ -42,6 +44,26 @@ def _build_table() -> dict[int, str]:
 
 
 _TABLE: Final = _build_table()
+
+#: Combining marks kept on one base character. Real text needs at most two (Vietnamese
+#: stacks two); a name of one letter and 100,000 accents must not be written out whole.
+MAX_MARKS: Final = 2
+#: Characters of one value considered at all. No surface draws more (the client bounds
+#: what it receives at a few KB too); cutting first keeps cleaning O(limit), not O(input).
+MAX_CHARS: Final = 16_384
+
+# Emoji sequences whose width terminals disagree on (Rich counts a cluster, tmux and
+# most terminals count code points, each their own way). Dropping the modifier keeps
+# the emoji and gives it the width everyone agrees on:
+#   VS15/VS16 (U+FE0E/U+FE0F): "❤️" becomes "❤", one cell in the text presentation;
+#   skin tones (U+1F3FB–U+1F3FF): "👍🏽" becomes "👍", two cells;
+#   the keycap mark (U+20E3): "1️⃣" becomes "1";
+#   ZWJ (a format character, removed with the rest): "👨‍👩" becomes "👨👩".
+# Regional indicators become their letters ("🇺🇸" is "US"): a lone one or a pair is one
+# or two cells depending on the terminal.
+_EMOJI_DROPPED: Final = frozenset({0xFE0E, 0xFE0F, 0x20E3, *range(0x1F3FB, 0x1F400)})
+_REGIONAL_A: Final = 0x1F1E6
+_REGIONAL_Z: Final = 0x1F1FF
 # The same, but a line break stays one (any of them becomes "\n").
 _MULTILINE_TABLE: Final = {**_TABLE, **{ord(char): "\n" for char in "\n\v\f\r\x85\u2028\u2029"}}
 
@@ -63,12 +85,73 @@ def _clean_char(char: str, table: dict[int, str] = _TABLE) -> str:
     return char
 
 
+# Where combining marks can be: all of Unicode's below U+20000 but the CJK ideographs
+# and Hangul syllables (half the scan, and none there), and the variation selectors.
+_MARK_BLOCKS: Final = (
+    range(0x300, 0x3400),
+    range(0x4DC0, 0x4E00),
+    range(0xA000, 0xAC00),
+    range(0xD7A4, 0x20000),
+    range(0xE0100, 0xE01F0),
+)
+
+
+@functools.cache
+def _suspect_pattern() -> re.Pattern[str]:
+    """What sends a printable string down the slow path: a run of marks, or an emoji modifier.
+
+    Built on first use (a scan of the Unicode tables takes tens of milliseconds), and
+    only for non-ASCII text.
+    """
+    marks = [
+        chr(code)
+        for block in _MARK_BLOCKS
+        for code in block
+        if unicodedata.category(chr(code))[0] == "M"
+    ]
+    mark_class = "".join(re.escape(char) for char in marks)
+    emoji = "".join(re.escape(chr(code)) for code in sorted(_EMOJI_DROPPED))
+    regional = f"{re.escape(chr(_REGIONAL_A))}-{re.escape(chr(_REGIONAL_Z))}"
+    return re.compile(f"[{mark_class}]{{{MAX_MARKS + 1}}}|[{emoji}{regional}]")
+
+
+def _clean_chars(text: str, table: dict[int, str]) -> str:
+    kept: list[str] = []
+    marks = 0
+    for char in text:
+        code = ord(char)
+        if code in _EMOJI_DROPPED:
+            continue
+        if _REGIONAL_A <= code <= _REGIONAL_Z:
+            kept.append(chr(code - _REGIONAL_A + ord("A")))
+            marks = 0
+            continue
+        if unicodedata.category(char)[0] == "M":
+            marks += 1
+            if marks > MAX_MARKS:
+                continue
+            kept.append(char)
+            continue
+        cleaned = _clean_char(char, table)
+        if cleaned:
+            # A removed format character between marks must not restart the count.
+            marks = 0
+            kept.append(cleaned)
+    return "".join(kept)
+
+
 def clean(
-    value: object | None, *, placeholder: str = PLACEHOLDER, keep_newlines: bool = False
+    value: object | None,
+    *,
+    placeholder: str = PLACEHOLDER,
+    keep_newlines: bool = False,
+    limit: int = MAX_CHARS,
 ) -> str:
     """Make any API value safe to draw: no controls, no format characters, one line.
 
     With ``keep_newlines`` every line break survives, as "\\n" (for multi-line messages).
+    At most ``limit`` characters of the value are kept (a cut ends in "…"), at most
+    :data:`MAX_MARKS` combining marks per character, and emoji modifiers are dropped.
     """
     if value is None:
         return placeholder
@@ -77,14 +160,18 @@ def clean(
     except Exception:
         # A value whose __str__ fails must not take the screen down with it.
         return _REPLACEMENT
-    if text.isprintable():
-        # isprintable() is False for every category removed here (and for some kept,
-        # such as no-break space), so most names take this fast path.
-        return text
+    suffix = ""
+    if len(text) > limit:
+        # One short of the limit with the ellipsis: cleaning the result again keeps it.
+        text = text[: max(limit - 1, 0)]
+        suffix = ELLIPSIS
+    # isprintable() is False for every category removed here (and for some kept, such
+    # as no-break space), so most names take this fast path.
+    if text.isprintable() and (text.isascii() or _suspect_pattern().search(text) is None):
+        return text + suffix
     if keep_newlines:
-        text = text.replace("\r\n", "\n")
-        return "".join([_clean_char(char, _MULTILINE_TABLE) for char in text])
-    return "".join(map(_clean_char, text))
+        return _clean_chars(text.replace("\r\n", "\n"), _MULTILINE_TABLE) + suffix
+    return _clean_chars(text, _TABLE) + suffix
 
 
 def literal(value: object | None, style: StyleType = "", *, placeholder: str = PLACEHOLDER) -> Text:
@@ -94,6 +181,11 @@ def literal(value: object | None, style: StyleType = "", *, placeholder: str = P
 
 #: Unicode's base for showing a combining mark on its own.
 DOTTED_CIRCLE: Final = "\N{DOTTED CIRCLE}"
+
+
+def cell_limit(width: int) -> int:
+    """Characters of a value that can matter in a cell ``width`` wide (for ``clean(limit=)``)."""
+    return (MAX_MARKS + 2) * (max(width, 0) + 1)
 
 
 def fit(text: str, width: int) -> str:
@@ -107,11 +199,18 @@ def fit(text: str, width: int) -> str:
         return ""
     if text and cell_len(text[0]) == 0:
         text = DOTTED_CIRCLE + text
-    if cell_len(text) <= width:
-        return set_cell_size(text, width)
+    # Only what fits can show: measuring a 1 MB name whole would cost a whole frame. A
+    # cell holds at most 1 + MAX_MARKS characters of cleaned text; the window is generous.
+    window = cell_limit(width)
+    if len(text) <= window:
+        if cell_len(text) <= width:
+            return set_cell_size(text, width)
+    else:
+        text = text[:window]
     # The ellipsis goes right after the kept text; a double-width character that would
     # straddle the edge is dropped and the gap padded after the ellipsis.
-    kept = chop_cells(text, width - 1)[0] if width > 1 else ""
+    lines = chop_cells(text, width - 1) if width > 1 else []
+    kept = lines[0] if lines else ""
     return set_cell_size(kept + ELLIPSIS, width)
 
 

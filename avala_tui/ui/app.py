@@ -10,6 +10,7 @@ the browsing and monitoring.
 from __future__ import annotations
 
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -20,6 +21,8 @@ from typing import ClassVar, Final
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
 from textual.screen import Screen
 
 from avala_tui.api.models import STATUS_COMPLETED, STATUS_PENDING
@@ -40,6 +43,7 @@ from avala_tui.ui.terminal import (
     tmux_passthrough,
     write_to_terminal,
 )
+from avala_tui.ui.untrusted import shown
 from avala_tui.ui.widgets.detail import DETAIL_DEBOUNCE_SECONDS
 from avala_tui.ui.widgets.task_list import TaskListPane
 
@@ -77,10 +81,56 @@ def styles_path() -> Path:
     return packaged if packaged.exists() else package.parent / "styles" / "app.tcss"
 
 
+#: Characters of a project name in a palette prompt: a prompt wraps, it is never cut.
+_PALETTE_NAME_LIMIT = 200
+
+
+class ProjectCommands(Provider):
+    """The palette's commands to filter by one project, each name shown literally.
+
+    Not SystemCommands: Textual parses a SystemCommand's title as markup (in the
+    prompt and when highlighting a match), and a project name is the API's text.
+    """
+
+    def _commands(self) -> list[tuple[Content, Callable[[], object]]]:
+        app = self.app
+        if not isinstance(app, AvalaApp):
+            return []
+        dashboard = app.dashboard
+        status = dashboard.task_list.feed.filters.status
+        return [
+            (
+                Content("Project: ") + shown(name, limit=_PALETTE_NAME_LIMIT),
+                partial(dashboard.apply_filters, project=uid, status=status),
+            )
+            for uid, name in dashboard.project_names.items()
+        ]
+
+    async def discover(self) -> Hits:
+        for title, callback in self._commands():
+            yield DiscoveryHit(title, callback, text=title.plain, help=_PROJECT_HELP)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, callback in self._commands():
+            # Matcher.highlight() parses its candidate as markup: highlight by hand.
+            score, offsets = matcher.fuzzy_search.match(matcher.query, title.plain)
+            if score <= 0:
+                continue
+            for offset in offsets:
+                title = title.stylize(matcher.match_style, offset, offset + 1)
+            yield Hit(score, title, callback, text=title.plain, help=_PROJECT_HELP)
+
+
+# Help text is always parsed as markup by the palette, so it holds no API text.
+_PROJECT_HELP = "Show only this project's tasks"
+
+
 class AvalaApp(App[int]):
     """The avala-tui dashboard."""
 
     TITLE = APP_TITLE
+    COMMANDS = App.COMMANDS | {ProjectCommands}
     CSS_PATH = styles_path()
     # The detail pane moves beside the table when there is room for both.
     HORIZONTAL_BREAKPOINTS = [
@@ -119,6 +169,9 @@ class AvalaApp(App[int]):
         #: Where the last filters, sort and theme are kept; None remembers nothing (tests).
         self.state_file = state
         self.remembered = AppState() if state is None else state.load()
+        #: What the state file holds now; written by one thread worker at a time.
+        self._saved = self.remembered
+        self._save_lock = threading.Lock()
         self._terminal_title = ""
 
     def get_default_screen(self) -> DashboardScreen:
@@ -132,6 +185,8 @@ class AvalaApp(App[int]):
         self.watch(self, "theme", self._theme_changed, init=False)
 
     async def on_unmount(self) -> None:
+        # A save still queued when the app exits is done now (worker threads die with it).
+        self._write_state()
         await self.client.aclose()
 
     @property
@@ -148,7 +203,21 @@ class AvalaApp(App[int]):
         if state != self.remembered:
             self.remembered = state
             if self.state_file is not None:
-                self.state_file.save(state)
+                self._save_state()
+
+    @work(thread=True, group="state", exit_on_error=False)
+    def _save_state(self) -> None:
+        """Write the state off the event loop: an fsync per sort change froze the screen."""
+        self._write_state()
+
+    def _write_state(self) -> None:
+        # Whichever writer runs last writes the newest state; the others find it written.
+        with self._save_lock:
+            state = self.remembered
+            if self.state_file is None or state is self._saved:
+                return
+            self.state_file.save(state)
+            self._saved = state
 
     def _theme_changed(self, theme: str) -> None:
         self._remember(replace(self.remembered, theme=theme))
@@ -243,12 +312,7 @@ class AvalaApp(App[int]):
             "Show tasks of every project",
             partial(dashboard.apply_filters, project=None, status=filters.status),
         )
-        for uid, name in dashboard.project_names.items():
-            yield SystemCommand(
-                f"Project: {clean(name)}",
-                f"Show only this project's tasks ({clean(uid)})",
-                partial(dashboard.apply_filters, project=uid, status=filters.status),
-            )
+        # "Project: <name>" commands come from ProjectCommands (their names are API text).
         yield SystemCommand(
             "Queue health",
             "Exact counts, throughput, oldest pending and ETA per project (H)",

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from textual.css.query import NoMatches
 
 from avala_tui.api.client import AvalaClient
 from avala_tui.cli.launch import run_dashboard
@@ -107,9 +108,16 @@ async def run_then_signal(app: AvalaApp, signum: int, ready: Callable[[], bool])
     """Run ``app`` headless and send this process ``signum`` once it is ``ready()``."""
     loop = asyncio.get_running_loop()
 
+    def is_ready() -> bool:
+        try:
+            return ready()
+        except NoMatches:
+            # Polled before the dashboard composed: an exception here would end the polling.
+            return False
+
     def signal_once_running() -> None:
         # Only once the handler is in place: a default SIGHUP or SIGTERM ends the test run.
-        if signal.getsignal(signum) in (signal.SIG_DFL, signal.SIG_IGN) or not ready():
+        if signal.getsignal(signum) in (signal.SIG_DFL, signal.SIG_IGN) or not is_ready():
             loop.call_later(0.05, signal_once_running)
         else:
             os.kill(os.getpid(), signum)

@@ -8,7 +8,6 @@ the detail pane, the list's health to the header. Each pane does its own work.
 
 from __future__ import annotations
 
-import json
 import tempfile
 import time
 from collections.abc import Callable
@@ -31,7 +30,7 @@ from avala_tui.api.protocol import TasksAPI
 from avala_tui.config.settings import Settings
 from avala_tui.core.alerts import Alert, AlertWatch, parse_notify
 from avala_tui.core.census import census_share, refresh_per_minute
-from avala_tui.core.export import ExportFormat, export_rows, row_record, task_record
+from avala_tui.core.export import ExportFormat, export_rows, json_text, row_record, task_record
 from avala_tui.core.feed import PAGE_SIZE, TaskFilter
 from avala_tui.core.links import has_local_browser, task_url
 from avala_tui.core.status import APP_TITLE, header_text, health_text, terminal_title
@@ -41,6 +40,7 @@ from avala_tui.core.view import Sort, header_sort, next_sort
 from avala_tui.ui.screens.dialogs import ExportScreen, LinkScreen
 from avala_tui.ui.screens.queue import QueueChoice, QueueScreen
 from avala_tui.ui.terminal import inside_tmux, served_by_browser
+from avala_tui.ui.untrusted import notify_literal
 from avala_tui.ui.widgets.census import CensusService
 from avala_tui.ui.widgets.detail import DETAIL_DEBOUNCE_SECONDS, TaskDetail
 from avala_tui.ui.widgets.key_hints import KeyHints
@@ -432,12 +432,15 @@ class DashboardScreen(Screen[None]):
             pane.monitor, monotonic_now=time.monotonic(), throttle=self.client.throttle
         )
         base_url = self.client.base_url
-        text = header_text(
-            health,
-            demo=self.settings.demo,
-            host=urlsplit(base_url).netloc or base_url,
-            profile=self.settings.profile,
-            width=max(self.size.width - HEADER_CHROME - HEADER_PREFIX, 1),
+        # Host and profile come from the user's files and flags: drawn cleaned all the same.
+        text = clean(
+            header_text(
+                health,
+                demo=self.settings.demo,
+                host=urlsplit(base_url).netloc or base_url,
+                profile=self.settings.profile,
+                width=max(self.size.width - HEADER_CHROME - HEADER_PREFIX, 1),
+            )
         )
         # Assigning the same text still repaints the header: over SSH every byte counts.
         if text != self._header_text:
@@ -567,21 +570,23 @@ class DashboardScreen(Screen[None]):
         self.app.copy_to_clipboard(text)
         route = "OSC 52 through tmux" if inside_tmux() else "OSC 52"
         route = "browser clipboard" if served_by_browser(self.app) else route
-        self.notify(clean(f"Copied {what} ({route})."), markup=False)
+        notify_literal(self, f"Copied {what} ({route}).")
 
     def action_copy_uid(self) -> None:
         """Copy the highlighted task's uid to the terminal's clipboard."""
         if (row := self._highlighted()) is not None:
-            self._copy(row.uid, f"uid {row.uid}")
+            # The clipboard gets what the screen shows: a uid holding ESC or BEL would
+            # act on a terminal without bracketed paste when pasted.
+            uid = clean(row.uid)
+            self._copy(uid, f"uid {uid}")
 
     def action_copy_json(self) -> None:
         """Copy the highlighted task as JSON: get-task's answer if at hand, else the row."""
         if (row := self._highlighted()) is None:
             return
         task = self.detail.cache.get(row.uid)
-        text = json.dumps(
-            row_record(row) if task is None else task_record(task), ensure_ascii=False, indent=2
-        )
+        # Control and format characters as \\u escapes: the same JSON, inert when pasted.
+        text = json_text(row_record(row) if task is None else task_record(task), indent=2)
         source = "list row" if task is None else "get-task"
         self._copy(text, f"the JSON of {row.uid} ({source}, {len(text):,} characters)")
 
@@ -597,7 +602,7 @@ class DashboardScreen(Screen[None]):
             self.notify(f"Opened {url} in a new tab", markup=False)
         elif has_local_browser():
             self.app.open_url(url)
-            self.notify(f"Opened {url}", markup=False)
+            notify_literal(self, f"Opened {url}")
         else:
             # Over SSH a browser would open on the wrong machine: hand the link over instead.
             self.app.copy_to_clipboard(url)
@@ -622,7 +627,7 @@ class DashboardScreen(Screen[None]):
         try:
             path, count = export_rows(rows, fmt, folder, names, now=datetime.now())
         except OSError as error:
-            self.notify(clean(f"Export failed: {error}"), severity="error", markup=False)
+            notify_literal(self, f"Export failed: {error}", severity="error")
         else:
             where = f"in {path.parent}"
             if served:  # a download in the browser, not a file on the server
@@ -631,7 +636,6 @@ class DashboardScreen(Screen[None]):
                 self.app.call_from_thread(deliver_export, self.app, path)
                 where = "as a download of your browser"
             # The file name on a line of its own: a toast wraps long lines mid-word.
-            self.notify(
-                clean(f"Exported {count:,} tasks to\n{path.name}\n{where}", keep_newlines=True),
-                markup=False,
+            notify_literal(
+                self, f"Exported {count:,} tasks to\n{path.name}\n{where}", keep_newlines=True
             )

@@ -25,6 +25,7 @@ from avala_tui.api.models import STATUS_COMPLETED, STATUS_PENDING, Page, Project
 from avala_tui.api.paging import iter_pages
 from avala_tui.api.protocol import TasksAPI
 from avala_tui.core.text import clean, fit, status_parts
+from avala_tui.ui.untrusted import shown
 
 #: Option id of "All projects" and of "All statuses".
 _ALL_ID: Final = "__all__"
@@ -253,8 +254,7 @@ class FilterSidebar(Vertical):
     def _projects_failed(self, message: _ProjectsFailed) -> None:
         message.stop()
         error = self.query_one("#projects-error", Static)
-        # Static(markup=False): the API's words are shown as they are, never as markup.
-        error.update(clean(f"⚠ projects: {message.error.message} (r retries)"))
+        error.update(shown(f"⚠ projects: {message.error.message} (r retries)"))
         error.display = True
 
     @property

@@ -37,6 +37,7 @@ from avala_tui.core.status import (
 from avala_tui.core.text import clean
 from avala_tui.core.view import Sort, TaskView
 from avala_tui.ui.messages import RefreshFailed, RefreshLoaded, TasksPageFailed, TasksPageLoaded
+from avala_tui.ui.untrusted import shown
 from avala_tui.ui.widgets.quick_filter import QuickFilter
 from avala_tui.ui.widgets.task_table import TaskTable
 
@@ -249,14 +250,14 @@ class TaskListPane(Vertical):
         message = self.query_one("#table-message", Static)
         paragraph = list_message(state)
         if paragraph is not None:
-            message.update(clean(paragraph, keep_newlines=True))
+            message.update(shown(paragraph, keep_newlines=True))
         message.display = paragraph is not None
         self.table.footer_text = clean(table_footer(state), placeholder="")
         line = self.query_one("#status-line", Static)
         # The Static's padding takes a cell each side.
         text = status_line(state, width=max(line.size.width - 2, 1) if line.size.width else None)
         if text != str(line.content):
-            line.update(text)
+            line.update(shown(text))
         self.post_message(self.StateChanged(self))
 
     def pending_count(self) -> int | None:

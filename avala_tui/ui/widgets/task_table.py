@@ -41,6 +41,7 @@ from avala_tui.core.changes import MARK_GLYPHS
 from avala_tui.core.store import TaskRow
 from avala_tui.core.text import (
     PLACEHOLDER,
+    cell_limit,
     clean,
     fit,
     relative_time,
@@ -52,6 +53,8 @@ from avala_tui.core.view import SORT_ARROWS
 
 #: Lines above the first row: the column labels.
 HEADER_HEIGHT: Final = 1
+#: Characters of a project name kept in a row's cache key: more than any column shows.
+_KEY_LIMIT: Final = 1024
 #: Blank cells between two columns.
 GAP: Final = 1
 #: How often the relative times ("42s ago") are brought up to date, in seconds.
@@ -842,7 +845,7 @@ class TaskTable(ScrollView, can_focus=True):
             self._marks.get(row.uid),
             PLACEHOLDER
             if project is None
-            else clean(self._project_names.get(project) or short_uid(project)),
+            else clean(self._project_names.get(project) or short_uid(project), limit=_KEY_LIMIT),
             relative_time(row.created, now),
             relative_time(row.updated, now),
         )
@@ -931,7 +934,8 @@ class TaskTable(ScrollView, can_focus=True):
                 if mark is not None and mark in palette.marks and not is_cursor:
                     style = row_style + palette.marks[mark]
             elif column_key == "name":
-                text = clean(row.name)
+                # Cleaning all of a 1 MB name for a 30-cell column would cost a frame.
+                text = clean(row.name, limit=cell_limit(column.width))
             elif column_key == "type":
                 text = short_type(row.type)
                 if column.width < FULL_TYPE_WIDTH:
