@@ -227,9 +227,8 @@ class AvalaApp(App[int]):
         self.last_error = None
         self.set_keymap(settings.keys)
         while len(self.screen_stack) > 1:
-            self.pop_screen()
-        # The old dashboard's workers are cancelled as it goes; then its client can close.
-        await self.switch_screen(self._new_dashboard())
+            await self.pop_screen()
+        await self.dashboard.use(client, settings)
         await old.aclose()
         self.notify(clean(f"Profile {name}: {settings.base_url}"), markup=False)
 

@@ -51,6 +51,8 @@ _KEY_NAMES: Final = {
 def _key_name(key: str) -> str:
     if key in _KEY_NAMES:
         return _KEY_NAMES[key]
+    if key[:1] == "f" and key[1:].isdigit():
+        return key.upper()
     if key.startswith("ctrl+"):
         return "Ctrl+" + key.removeprefix("ctrl+").upper()
     return format_key(key)
@@ -169,8 +171,34 @@ def check_keymap(keymap: Keymap, source: str) -> None:
         raise SettingsError(f"{source} keys: " + "; ".join(problems))
 
 
-def markdown_table(rows: Iterable[tuple[str, str]]) -> str:
-    """The README's key table."""
-    lines = ["| key | action |", "| --- | --- |"]
-    lines += [f"| `{keys}` | {meaning} |" for keys, meaning in rows]
+def ids_by_meaning() -> dict[str, list[str]]:
+    """The binding ids behind each row of the help, for the README (what a keymap names)."""
+    ids: dict[str, list[str]] = {}
+    for owner in binding_owners():
+        for binding in _bindings(owner):
+            if binding.tooltip and binding.id:
+                held = ids.setdefault(binding.tooltip, [])
+                if binding.id not in held:
+                    held.append(binding.id)
+    return ids
+
+
+def _id_cell(ids: list[str]) -> str:
+    if len(ids) > 2:
+        return f"`{ids[0]}` … `{ids[-1]}`"
+    return ", ".join(f"`{binding_id}`" for binding_id in ids)
+
+
+def markdown_table(
+    rows: Iterable[tuple[str, str]], ids: Mapping[str, list[str]] | None = None
+) -> str:
+    """The README's key table; with ``ids``, a column of the binding ids a keymap names."""
+    if ids is None:
+        lines = ["| key | action |", "| --- | --- |"]
+        lines += [f"| `{keys}` | {meaning} |" for keys, meaning in rows]
+        return "\n".join(lines)
+    lines = ["| key | action | id |", "| --- | --- | --- |"]
+    lines += [
+        f"| `{keys}` | {meaning} | {_id_cell(ids.get(meaning, []))} |" for keys, meaning in rows
+    ]
     return "\n".join(lines)

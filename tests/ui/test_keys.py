@@ -5,14 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from avala_tui.ui.app import AvalaApp
-from avala_tui.ui.keys import dashboard_key_rows, markdown_table
+from avala_tui.ui.keys import dashboard_key_rows, ids_by_meaning, markdown_table
 from avala_tui.ui.screens.dashboard import DashboardScreen
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def test_the_readme_key_table_is_the_bindings() -> None:
-    table = markdown_table(dashboard_key_rows())
+    table = markdown_table(dashboard_key_rows(), ids_by_meaning())
     assert table in README.read_text(encoding="utf-8"), (
         "README.md's key table differs from the bindings; paste this under '## Keys':\n" + table
     )

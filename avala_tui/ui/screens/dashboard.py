@@ -256,6 +256,9 @@ class DashboardScreen(Screen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self._start()
+
+    def _start(self) -> None:
         self.table.focus()
         view = self.settings.start_view
         if view is not None:
@@ -268,6 +271,17 @@ class DashboardScreen(Screen[None]):
         if self.settings.task:
             self.detail.open_task(self.settings.task)
         self._update_header()
+
+    async def use(self, client: TasksAPI, settings: Settings) -> None:
+        """Start over on another API (a profile switch): new panes, nothing carried over."""
+        self.client, self.settings = client, settings
+        # The panes share this dict; new panes must not see the old account's names.
+        self.project_names = {}
+        self._header_text = ""
+        self._error_shown = None
+        # Removing the old panes cancels their workers, so nothing uses the old client after.
+        await self.recompose()
+        self._start()
 
     # The panes ----------------------------------------------------------------
 
