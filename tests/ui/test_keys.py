@@ -30,3 +30,16 @@ def test_every_shown_binding_is_documented() -> None:
 def test_each_documented_key_appears_once() -> None:
     keys = [keys for keys, _ in dashboard_key_rows()]
     assert len(keys) == len(set(keys))
+
+
+def test_help_rows_follow_the_keymap() -> None:
+    rows = dict((meaning, keys) for keys, meaning in dashboard_key_rows({"reload": "ctrl+r,f5"}))
+    assert rows["reload (and retry after an error)"] == "Ctrl+R / F5"
+    assert rows["open saved view 1–9 (in the config's order)"] == "1–9"
+    moved = dict(
+        (meaning, keys) for keys, meaning in dashboard_key_rows({"view-2": "x", "help": "?"})
+    )
+    assert (
+        moved["open saved view 1–9 (in the config's order)"] == "1 / x / 3 / 4 / 5 / 6 / 7 / 8 / 9"
+    )
+    assert moved["this help"] == "?"
