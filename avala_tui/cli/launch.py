@@ -13,14 +13,19 @@ import asyncio
 import contextlib
 import gc
 import os
+import sys
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Final
 
 from avala_tui.api.client import AvalaClient
+from avala_tui.api.errors import AvalaError
+from avala_tui.cli.exit_codes import EXIT_CONFIG, exit_code
 from avala_tui.cli.prefetch import PrefetchingClient
 from avala_tui.config.settings import DEMO_API_KEY, Settings
 from avala_tui.config.state import StateFile
 from avala_tui.core.feed import PAGE_SIZE
+from avala_tui.core.projects import ProjectLookupError, looks_like_uid, resolve_project
+from avala_tui.core.text import clean
 
 if TYPE_CHECKING:
     from avala_tui.ui.app import AvalaApp
@@ -54,8 +59,18 @@ async def _run_dashboard(settings: Settings, state: StateFile | None) -> int:
     with contextlib.ExitStack() as stack:
         base_url, api_key = resolve_endpoint(settings, stack, live_every=DEMO_LIVE_EVERY)
         assert api_key is not None, "the CLI refuses to start without a key"
+        api = AvalaClient(api_key, base_url)
+        if settings.project is not None and not looks_like_uid(settings.project):
+            # A name costs one listing before the first page; a uid costs nothing.
+            try:
+                project = await resolve_project(api, settings.project)
+            except (ProjectLookupError, AvalaError) as error:
+                await api.aclose()
+                print(f"avala-tui: {clean(str(error))}", file=sys.stderr)
+                return EXIT_CONFIG if isinstance(error, ProjectLookupError) else exit_code(error)
+            settings = settings.model_copy(update={"project": project})
         client = PrefetchingClient(
-            AvalaClient(api_key, base_url),
+            api,
             project=settings.project,
             status=settings.status,
             limit=PAGE_SIZE,

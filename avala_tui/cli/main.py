@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
+import json
 import logging
 import os
 import sys
@@ -15,7 +16,8 @@ from typing import Any, NoReturn, TextIO
 from avala_tui import __version__
 from avala_tui.api.errors import ConfigurationError
 from avala_tui.api.models import KNOWN_STATUSES
-from avala_tui.cli.exit_codes import EXIT_CONFIG
+from avala_tui.cli.completion import SHELLS
+from avala_tui.cli.exit_codes import EXIT_CONFIG, EXIT_OK
 from avala_tui.cli.serve import add_serve_parser, run_serve
 from avala_tui.config.paths import config_path
 from avala_tui.config.settings import (
@@ -24,6 +26,7 @@ from avala_tui.config.settings import (
     Settings,
     SettingsError,
     load_settings,
+    masked,
 )
 
 
@@ -56,21 +59,30 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"avala-tui: {message.rstrip('.')} (see {self.prog} --help).\n")
 
 
-def _add_connection_options(parser: argparse.ArgumentParser, *, status: bool = True) -> None:
+def _add_endpoint_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--base-url", metavar="URL", help="API root (default: $AVALA_BASE_URL or api.avala.ai)"
     )
     parser.add_argument("--profile", metavar="NAME", help="profile of the config file to use")
-    parser.add_argument("--project", metavar="UID", help="show only this project's tasks")
-    if status:
-        parser.add_argument(
-            "--status", choices=KNOWN_STATUSES, help="show only tasks with this status"
-        )
     parser.add_argument(
         "--demo", action="store_true", help="run against built-in demo data (no key needed)"
     )
     parser.add_argument(
         "--debug", metavar="FILE", type=Path, help="write a debug log (key redacted) to FILE"
+    )
+
+
+def _add_connection_options(parser: argparse.ArgumentParser, *, status: bool = True) -> None:
+    _add_endpoint_options(parser)
+    parser.add_argument(
+        "--project", metavar="UID|NAME", help="show only this project's tasks (uid or exact name)"
+    )
+    if status:
+        parser.add_argument(
+            "--status", choices=KNOWN_STATUSES, help="show only tasks with this status"
+        )
+    parser.add_argument(
+        "--view", metavar="NAME", help="open a saved view of the profile ([profiles.P.views.NAME])"
     )
 
 
@@ -160,6 +172,46 @@ def build_parser() -> argparse.ArgumentParser:
         default="table",
         help="table (default) or json (JSON Lines: one project per line, then the totals)",
     )
+
+    projects = commands.add_parser(
+        "projects",
+        help="list your projects: uid, name, status",
+        description="List the projects the key can see (uid, name, status); --project takes "
+        "a uid or an exact name from here.",
+        argument_default=argparse.SUPPRESS,
+    )
+    _add_endpoint_options(projects)
+    projects.add_argument(
+        "--format",
+        choices=("table", "csv", "json"),
+        default="table",
+        help="table (default), csv, or json (JSON Lines)",
+    )
+
+    config = commands.add_parser(
+        "config",
+        help="where the config file is, and the settings in effect",
+        description="Show the config file's path, or the settings in effect (the key masked).",
+        argument_default=argparse.SUPPRESS,
+    )
+    config_commands = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    config_commands.add_parser("path", help="print the config file's path")
+    show = config_commands.add_parser(
+        "show",
+        help="print the settings in effect, the key masked",
+        argument_default=argparse.SUPPRESS,
+    )
+    _add_connection_options(show)
+
+    completion = commands.add_parser(
+        "completion",
+        help="print a shell completion script",
+        description="Print a completion script made from this command's own options. "
+        "bash: avala-tui completion bash > ~/.local/share/bash-completion/completions/avala-tui; "
+        "zsh: avala-tui completion zsh > ~/.zfunc/_avala-tui; "
+        "fish: avala-tui completion fish > ~/.config/fish/completions/avala-tui.fish",
+    )
+    completion.add_argument("shell", choices=SHELLS, help="the shell to complete for")
     return parser
 
 
@@ -169,6 +221,7 @@ def _settings_from(args: argparse.Namespace) -> Settings:
         "profile": args.profile,
         "project": args.project,
         "status": args.status,
+        "view": args.view,
         "demo": args.demo or None,
         "debug_log": args.debug,
     }
@@ -228,14 +281,14 @@ def _run_dashboard(settings: Settings, args: argparse.Namespace) -> int:
     settings = remembered_settings(
         settings,
         state.load(),
-        project_given=args.project is not None,
-        status_given=args.status is not None,
+        project_given=args.project is not None or args.view is not None,
+        status_given=args.status is not None or args.view is not None,
     )
     try:
         return run_dashboard(settings, state)
-    except ConfigurationError as exc:
+    except (ConfigurationError, SettingsError) as exc:
         # Raised before the app starts (a plain-http base URL, a key that cannot be a
-        # header): a one-line message, not a traceback.
+        # header, a keymap that clashes): a one-line message, not a traceback.
         print(f"avala-tui: {exc}", file=sys.stderr)
         return EXIT_CONFIG
 
@@ -254,6 +307,35 @@ def _run_demo_server(args: argparse.Namespace) -> int:
     )
 
 
+def _show_config(settings: Settings) -> int:
+    """`config show`: the settings in effect, as TOML a profile could hold, the key masked."""
+    path = settings.config_file
+    state = "" if path is not None and path.exists() else " (no such file: defaults apply)"
+    print(f"# {path}{state}")
+    print(f"# profile {settings.profile}; flags and AVALA_* variables applied")
+    values: dict[str, object] = {
+        "api_key": masked(settings.api_key_value),
+        "base_url": settings.base_url,
+        "project": settings.project,
+        "status": settings.status,
+        "refresh": settings.refresh,
+        "web_url": settings.web_url,
+        "demo": settings.demo,
+    }
+    for name, value in values.items():
+        if value is not None:
+            print(f"{name} = {json.dumps(value)}")
+    if settings.keys:
+        print("\n[keys]")
+        for binding_id, keys in settings.keys.items():
+            print(f"{json.dumps(binding_id)} = {json.dumps(keys)}")
+    for view in settings.views:
+        print(f"\n[views.{json.dumps(view.name)}]")
+        for name, value in view.model_dump(exclude={"name"}, exclude_defaults=True).items():
+            print(f"{name} = {json.dumps(value)}")
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit code."""
     parser = build_parser()
@@ -262,6 +344,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run_demo_server(args)
     if args.command == "serve":
         return run_serve(args)
+    if args.command == "completion":
+        from avala_tui.cli.completion import completion_script
+
+        print(completion_script(parser, args.shell), end="")
+        return EXIT_OK
+    if args.command == "config" and args.config_command == "path":
+        print(config_path())
+        return EXIT_OK
     try:
         settings = _settings_from(args)
     except SettingsError as exc:
@@ -269,6 +359,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     for warning in settings.warnings:
         print(f"avala-tui: warning: {warning}", file=sys.stderr)
+    if args.command == "config":
+        return _show_config(settings)
     if not settings.demo and not settings.api_key_value:
         print(MISSING_KEY_HELP.format(config=config_path()), file=sys.stderr)
         return EXIT_CONFIG
@@ -285,4 +377,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from avala_tui.cli.summary import run_summary
 
         return run_summary(settings, fmt=args.format)
+    if args.command == "projects":
+        from avala_tui.cli.tasks import run_projects
+
+        return run_projects(settings, fmt=args.format)
     return _run_dashboard(settings, args)

@@ -23,14 +23,17 @@ from typing import Final, Literal, TextIO
 
 from avala_tui.api.client import AvalaClient
 from avala_tui.api.errors import AvalaError, ConfigurationError
-from avala_tui.api.models import Page, Task
+from avala_tui.api.models import Page, Project, Task
 from avala_tui.api.paging import iter_pages
 from avala_tui.cli.exit_codes import EXIT_CONFIG, EXIT_INTERRUPTED, EXIT_OK, exit_code
 from avala_tui.cli.launch import resolve_endpoint
 from avala_tui.config.settings import Settings
 from avala_tui.core.export import CSV_COLUMNS, CSV_LINE_END, csv_cells, json_text, task_record
 from avala_tui.core.feed import PAGE_SIZE
+from avala_tui.core.projects import ProjectLookupError, all_projects, resolve_project
+from avala_tui.core.store import TaskRow
 from avala_tui.core.text import clean, fit
+from avala_tui.core.view import matcher
 
 OutputFormat = Literal["table", "csv", "json"]
 FORMATS: Final[tuple[OutputFormat, ...]] = ("table", "csv", "json")
@@ -40,8 +43,24 @@ _TABLE: Final = (("UID", 36), ("STATUS", 11), ("TYPE", 22), ("CREATED", 20), ("P
 _GAP: Final = "  "
 
 
+#: Bold, for the table's heading line on a terminal.
+_BOLD: Final = "\x1b[1m"
+_RESET: Final = "\x1b[0m"
+
+
+def use_color(out: TextIO, env: Mapping[str, str] | None = None) -> bool:
+    """Whether to style output: only on a terminal, and never when NO_COLOR is set."""
+    env = os.environ if env is None else env
+    # https://no-color.org: any non-empty value turns color off.
+    return not env.get("NO_COLOR") and out.isatty()
+
+
+def _heading(out: TextIO, text: str) -> None:
+    print(f"{_BOLD}{text}{_RESET}" if use_color(out) else text, file=out)
+
+
 def _table_writer(out: TextIO, names: Mapping[str, str]) -> Callable[[Task], None]:
-    print(_GAP.join(fit(title, width) for title, width in _TABLE) + _GAP + "NAME", file=out)
+    _heading(out, _GAP.join(fit(title, width) for title, width in _TABLE) + _GAP + "NAME")
 
     def write(task: Task) -> None:
         created = task.created_at
@@ -107,14 +126,17 @@ async def stream_tasks(
     all_pages: bool = False,
     limit: int | None = None,
     page_size: int = PAGE_SIZE,
+    query: str = "",
 ) -> int:
     """Print tasks page by page as they arrive; returns how many were printed.
 
-    One page unless ``all_pages``; with a ``limit``, pages until that many tasks.
+    One page unless ``all_pages``; with a ``limit``, pages until that many tasks. A
+    ``query`` (a saved view's quick filter) is matched here, on the tasks fetched.
     A server whose pages go nowhere (a cursor that comes back, empty pages that
     still point further) stops the walk with a PagingLoopError.
     """
-    names = {} if fmt == "json" else await _project_names(client)
+    names = {} if fmt == "json" and not query else await _project_names(client)
+    keep = matcher(query, names)
     write: Callable[[Task], None] | None = None
     printed = 0
 
@@ -124,7 +146,11 @@ async def stream_tasks(
 
     one_page = not (all_pages or limit is not None)
     async for page in iter_pages(fetch, max_pages=1 if one_page else None):
-        items = page.items if limit is None else page.items[: limit - printed]
+        items = page.items
+        if keep is not None:
+            items = [task for task in items if keep(TaskRow.from_task(task))]
+        if limit is not None:
+            items = items[: limit - printed]
         if write is None:
             # Only once the API has answered: a failure prints nothing on stdout.
             write = _writer(fmt, out, names)
@@ -153,18 +179,26 @@ async def _run(
     except ConfigurationError as error:
         print(f"avala-tui: {clean(error.message)}", file=err)
         return EXIT_CONFIG
+    view = settings.start_view
     async with client:
         try:
+            project = settings.project
+            if project is not None:
+                project = await resolve_project(client, project)
             await stream_tasks(
                 client,
                 out,
                 fmt=fmt,
-                project=settings.project,
+                project=project,
                 status=settings.status,
                 all_pages=all_pages,
                 limit=limit,
                 page_size=page_size,
+                query="" if view is None else view.query,
             )
+        except ProjectLookupError as error:
+            print(f"avala-tui: {clean(str(error))}", file=err)
+            return EXIT_CONFIG
         except AvalaError as error:
             print(f"avala-tui: {error.kind}: {clean(error.message)}", file=err)
             return exit_code(error)
@@ -177,6 +211,75 @@ def _stop_writing(out: TextIO) -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, out.fileno())
         os.close(devnull)
+
+
+#: The projects table: uid, status, then the name, never cut.
+_PROJECT_TABLE: Final = (("UID", 36), ("STATUS", 12))
+PROJECT_COLUMNS: Final = ("uid", "name", "status")
+
+
+def write_projects(projects: list[Project], out: TextIO, fmt: OutputFormat) -> None:
+    """Print projects as a table, CSV or JSON Lines (uid, name, status)."""
+    if fmt == "json":
+        for project in projects:
+            record = {column: getattr(project, column) for column in PROJECT_COLUMNS}
+            out.write(json_text(record) + "\n")
+        return
+    if fmt == "csv":
+        writer = csv.writer(out, lineterminator=CSV_LINE_END)
+        writer.writerow(PROJECT_COLUMNS)
+        terminal = out.isatty()
+        for project in projects:
+            cells = [project.uid, project.name or "", project.status or ""]
+            writer.writerow([clean(cell, placeholder="") for cell in cells] if terminal else cells)
+        return
+    _heading(out, _GAP.join(fit(title, width) for title, width in _PROJECT_TABLE) + _GAP + "NAME")
+    for project in projects:
+        line = (clean(project.uid).ljust(36), fit(clean(project.status), 12))
+        print((_GAP.join(line) + _GAP + clean(project.name, placeholder="")).rstrip(), file=out)
+
+
+async def _run_projects(
+    base_url: str, api_key: str, out: TextIO, err: TextIO, fmt: OutputFormat
+) -> int:
+    try:
+        client = AvalaClient(api_key, base_url)
+    except ConfigurationError as error:
+        print(f"avala-tui: {clean(error.message)}", file=err)
+        return EXIT_CONFIG
+    async with client:
+        try:
+            projects = await all_projects(client)
+        except AvalaError as error:
+            print(f"avala-tui: {error.kind}: {clean(error.message)}", file=err)
+            return exit_code(error)
+    write_projects(projects, out, fmt)
+    out.flush()
+    return EXIT_OK
+
+
+def run_projects(
+    settings: Settings,
+    *,
+    fmt: OutputFormat = "table",
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    """Run the ``projects`` command; returns the exit status."""
+    out = sys.stdout if out is None else out
+    err = sys.stderr if err is None else err
+    with contextlib.ExitStack() as stack:
+        base_url, api_key = resolve_endpoint(settings, stack)
+        if api_key is None:
+            print("avala-tui: no API key (set AVALA_API_KEY)", file=err)
+            return EXIT_CONFIG
+        try:
+            return asyncio.run(_run_projects(base_url, api_key, out, err, fmt))
+        except BrokenPipeError:
+            _stop_writing(out)
+            return EXIT_OK
+        except KeyboardInterrupt:
+            return EXIT_INTERRUPTED
 
 
 def run_tasks(

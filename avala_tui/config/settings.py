@@ -14,6 +14,16 @@ The config file lives in the user's config directory (``config.toml``)::
     notify = "new,pending-over=500,stale-over=48h,offline"   # alerts (bell, OSC 9, toast)
     notify_command = "/usr/local/bin/page-me"   # also run with the message as one argument
 
+    [profiles.work.keys]     # binding ids (see `?`) to keys; a top-level [keys] is for all
+    reload = "ctrl+r"
+
+    [profiles.work.views.mine]   # opened by --view mine, by 1 (the first view), the palette
+    project = "Street scenes"    # a uid or an exact project name
+    status = "pending"
+    query = "bbox"               # the quick filter
+    sort = "updated"
+    reverse = true
+
 Environment variables are the ones the official SDK reads: ``AVALA_API_KEY`` and
 ``AVALA_BASE_URL``. Imports no Textual.
 """
@@ -25,13 +35,14 @@ import stat
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from avala_tui.api.client import DEFAULT_BASE_URL
 from avala_tui.config.paths import config_path
 from avala_tui.core.alerts import parse_notify
+from avala_tui.core.view import SORT_COLUMNS
 
 ENV_API_KEY: Final = "AVALA_API_KEY"
 ENV_BASE_URL: Final = "AVALA_BASE_URL"
@@ -43,8 +54,34 @@ DEMO_API_KEY: Final = "demo-key"
 WEB_URL_PATTERN: Final = r"^https?://[\x21-\x7e]+$"
 
 
+#: At most this many views get a number key (1 to 9).
+NUMBERED_VIEWS: Final = 9
+
+SortColumn = Literal["name", "type", "status", "project", "created", "updated", "uid"]
+assert set(get_args(SortColumn)) == set(SORT_COLUMNS), "the sort columns changed"
+
+
 class SettingsError(Exception):
     """The settings could not be read or are not valid; the message says how to fix it."""
+
+
+class SavedView(BaseModel):
+    """A named view of a profile (``[profiles.NAME.views.VIEW]``): filters, quick filter, sort."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = ""
+    """The view's name: the key of its table."""
+    project: str | None = None
+    """A project uid or exact project name; None for every project."""
+    status: Literal["pending", "completed"] | None = None
+    """The status shown, or None for every status."""
+    query: str = ""
+    """The quick filter over the loaded tasks; empty for none."""
+    sort: SortColumn | None = None
+    """The column sorted by, or None for the API's order (newest first)."""
+    reverse: bool = False
+    """Whether the sort is reversed."""
 
 
 class Settings(BaseModel):
@@ -78,6 +115,17 @@ class Settings(BaseModel):
     """A program run with each alert's message as its one argument (no shell), or None."""
     warnings: tuple[str, ...] = ()
     """Problems worth telling the user that did not stop the app (a readable key file)."""
+    keys: dict[str, str] = Field(default_factory=dict)
+    """Key overrides: binding id to Textual key string(s), comma-separated."""
+    views: tuple[SavedView, ...] = ()
+    """The profile's saved views, in the order the config file defines them."""
+    view: str | None = None
+    """The saved view opened at start (``--view``), or None."""
+    profiles: tuple[str, ...] = ()
+    """Every profile of the config file, for switching at runtime."""
+    config_file: Path | None = None
+    """The config file these settings were read from (it may not exist)."""
+
     origins: dict[str, str] = Field(default_factory=dict)
     """Where the project and status filters came from, for a message when one is refused."""
 
@@ -86,6 +134,21 @@ class Settings(BaseModel):
     def _readable_notify(cls, value: str | None) -> str | None:
         parse_notify(value)  # a typo is refused at start, not discovered when nothing rings
         return value
+
+    @property
+    def start_view(self) -> SavedView | None:
+        """The saved view opened at start, if any."""
+        return self.find_view(self.view) if self.view else None
+
+    def find_view(self, name: str) -> SavedView | None:
+        """The saved view called ``name``, or None."""
+        return next((view for view in self.views if view.name == name), None)
+
+    @property
+    def config_source(self) -> str:
+        """Where keys and views come from, as an error message names it."""
+        where = "the config file" if self.config_file is None else str(self.config_file)
+        return f"{where} [profiles.{self.profile}]"
 
     @property
     def api_key_value(self) -> str | None:
@@ -106,6 +169,21 @@ class _Profile(BaseModel):
     web_url: str | None = Field(default=None, pattern=WEB_URL_PATTERN)
     notify: str | None = None
     notify_command: str | None = None
+    keys: dict[str, str] = Field(default_factory=dict)
+    views: dict[str, SavedView] = Field(default_factory=dict)
+
+
+class _Shared(BaseModel):
+    """The top-level ``[keys]`` and ``[views]`` tables: defaults for every profile."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    keys: dict[str, str] = Field(default_factory=dict)
+    views: dict[str, SavedView] = Field(default_factory=dict)
+
+
+def _problems(error: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(map(str, item['loc']))}: {item['msg']}" for item in error.errors())
 
 
 def _read_config(path: Path) -> dict[str, Any]:
@@ -162,10 +240,17 @@ def load_settings(
     try:
         profile = _Profile.model_validate(profiles.get(profile_name, {}))
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(map(str, error['loc']))}: {error['msg']}" for error in exc.errors()
-        )
-        raise SettingsError(f"{path} [profiles.{profile_name}]: {problems}") from None
+        raise SettingsError(f"{path} [profiles.{profile_name}]: {_problems(exc)}") from None
+    try:
+        shared = _Shared.model_validate(document)
+    except ValidationError as exc:
+        raise SettingsError(f"{path}: {_problems(exc)}") from None
+    # The profile's own entries win; its views follow the shared ones, in file order.
+    keys = {**shared.keys, **profile.keys}
+    views = tuple(
+        view.model_copy(update={"name": name})
+        for name, view in {**shared.views, **profile.views}.items()
+    )
 
     warnings: list[str] = []
     # Any profile's key leaks from a readable file, not only the one in use today.
@@ -174,8 +259,21 @@ def load_settings(
         warnings.append(warning)
 
     resolved: dict[str, Any] = {
-        key: value for key, value in profile.model_dump().items() if value is not None
+        key: value
+        for key, value in profile.model_dump(exclude={"keys", "views"}).items()
+        if value is not None
     }
+    view_name = given.get("view")
+    if view_name is not None:
+        view = next((view for view in views if view.name == view_name), None)
+        if view is None:
+            known = ", ".join(view.name for view in views) or "none"
+            raise SettingsError(
+                f"No view named {view_name!r} in {path} [profiles.{profile_name}] (views: {known})."
+            )
+        # The view is a preset: a --project or --status given beside it still wins.
+        resolved["project"] = view.project
+        resolved["status"] = view.status
     if env.get(ENV_API_KEY):
         resolved["api_key"] = env[ENV_API_KEY]
     if env.get(ENV_BASE_URL):
@@ -190,15 +288,23 @@ def load_settings(
     resolved["origins"] = origins
     resolved["profile"] = profile_name
     resolved["warnings"] = tuple(warnings)
+    resolved["keys"] = keys
+    resolved["views"] = views
+    resolved["profiles"] = tuple(profiles)
+    resolved["config_file"] = path
     if "base_url" in resolved:
         resolved["base_url"] = str(resolved["base_url"]).rstrip("/")
     try:
         return Settings.model_validate(resolved)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(map(str, error['loc']))}: {error['msg']}" for error in exc.errors()
-        )
-        raise SettingsError(f"Invalid settings: {problems}") from None
+        raise SettingsError(f"Invalid settings: {_problems(exc)}") from None
+
+
+def masked(key: str | None) -> str:
+    """The key as `config show` prints it: its last four characters at most, never all."""
+    if not key:
+        return "(not set)"
+    return "****" + key[-4:] if len(key) >= 16 else "****"
 
 
 MISSING_KEY_HELP: Final = f"""\

@@ -9,6 +9,7 @@ the browsing and monitoring.
 
 from __future__ import annotations
 
+import platform
 import subprocess
 import threading
 import time
@@ -18,20 +19,28 @@ from functools import partial
 from pathlib import Path
 from typing import ClassVar, Final
 
+import textual
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
+from textual.markup import escape
 from textual.screen import Screen
 
+from avala_tui import __version__
+from avala_tui.api.client import AvalaClient
+from avala_tui.api.errors import ConfigurationError
 from avala_tui.api.models import STATUS_COMPLETED, STATUS_PENDING
 from avala_tui.api.protocol import TasksAPI
-from avala_tui.config.settings import Settings
-from avala_tui.config.state import AppState, Filters, StateFile, scope_of
+from avala_tui.config.settings import Settings, SettingsError, load_settings
+from avala_tui.config.state import AppState, Filters, StateFile, remembered_settings, scope_of
+from avala_tui.core.about import about_rows
 from avala_tui.core.feed import PAGE_SIZE, TaskFilter
 from avala_tui.core.status import APP_TITLE
 from avala_tui.core.text import clean
+from avala_tui.ui.keys import check_keymap
+from avala_tui.ui.screens.about import AboutScreen
 from avala_tui.ui.screens.dashboard import DashboardOptions, DashboardScreen
 from avala_tui.ui.screens.help import HelpScreen
 from avala_tui.ui.terminal import (
@@ -147,6 +156,14 @@ class AvalaApp(App[int]):
         # Textual only hints at ctrl+q; over SSH a lead expects Ctrl+C to leave. Not a
         # priority binding: in a text field Ctrl+C still copies.
         Binding("ctrl+c", "quit", "Quit", show=False, id="quit-ctrl-c"),
+        Binding(
+            "f2",
+            "about",
+            "About",
+            show=False,
+            id="about",
+            tooltip="about: version, profile, API, files, rate limit, last error",
+        ),
         Binding("question_mark", "help", "Help", key_display="?", id="help", tooltip="this help"),
     ]
 
@@ -162,6 +179,9 @@ class AvalaApp(App[int]):
         for theme in list(self.available_themes):
             if theme not in OFFERED_THEMES:
                 self.unregister_theme(theme)
+        # Before anything runs: a bad keymap is a configuration error, not a half-working app.
+        check_keymap(settings.keys, settings.config_source)
+        self.set_keymap(settings.keys)
         self.client = client
         self.settings = settings
         self.options = options or DashboardOptions()
@@ -173,9 +193,14 @@ class AvalaApp(App[int]):
         self._saved = self.remembered
         self._save_lock = threading.Lock()
         self._terminal_title = ""
+        #: When the last error was shown and what it said, for the About screen.
+        self.last_error: tuple[float, str] | None = None
 
     def get_default_screen(self) -> DashboardScreen:
         # The dashboard is the app's base screen: it exists from the first frame.
+        return self._new_dashboard()
+
+    def _new_dashboard(self) -> DashboardScreen:
         return DashboardScreen(self.client, self.settings, self.options, sort=self.remembered.sort)
 
     def on_mount(self) -> None:
@@ -235,6 +260,10 @@ class AvalaApp(App[int]):
         if self.remembered.filters.get(scope) == refused:
             self._remember(self.remembered.without_filters(scope))
 
+    @on(DashboardScreen.ErrorShown)
+    def _error_shown(self, message: DashboardScreen.ErrorShown) -> None:
+        self.last_error = (self.options.clock(), message.text)
+
     @on(DashboardScreen.SortApplied)
     def _sort_applied(self, message: DashboardScreen.SortApplied) -> None:
         self._remember(replace(self.remembered, sort=message.sort))
@@ -289,9 +318,54 @@ class AvalaApp(App[int]):
     # App-wide actions ---------------------------------------------------------
 
     def action_help(self) -> None:
-        """Show every key."""
+        """Show every key (as the profile's keymap has them)."""
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.settings.keys))
+
+    def about(self) -> list[tuple[str, str]]:
+        """What the About screen shows."""
+        return about_rows(
+            version=__version__,
+            textual_version=textual.__version__,
+            python_version=platform.python_version(),
+            settings=self.settings,
+            base_url=self.client.base_url,
+            state_file=None if self.state_file is None else self.state_file.path,
+            rate=self.client.rate_limit,
+            last_error=self.last_error,
+        )
+
+    def action_about(self) -> None:
+        """Show versions, profile, API, files, rate limit and the last error."""
+        if not isinstance(self.screen, AboutScreen):
+            self.push_screen(AboutScreen(self.about()))
+
+    async def switch_profile(self, name: str) -> None:
+        """Run on another profile of the config file: its own client, a fresh dashboard."""
+        try:
+            settings = load_settings(
+                flags={"profile": name, "refresh": self.settings.refresh},
+                path=self.settings.config_file,
+            )
+            check_keymap(settings.keys, settings.config_source)
+            if not settings.api_key_value:
+                raise SettingsError(f"Profile {name!r} has no API key (nor has AVALA_API_KEY).")
+            client = AvalaClient(settings.api_key_value, settings.base_url)
+        except (SettingsError, ConfigurationError) as error:
+            self.notify(clean(str(error)), severity="error", markup=False, timeout=10)
+            return
+        settings = remembered_settings(
+            settings, self.remembered, project_given=False, status_given=False
+        )
+        old = self.client
+        self.client, self.settings = client, settings
+        self.last_error = None
+        self.set_keymap(settings.keys)
+        while len(self.screen_stack) > 1:
+            await self.pop_screen()
+        await self.dashboard.use(client, settings)
+        await old.aclose()
+        self.notify(clean(f"Profile {name}: {settings.base_url}"), markup=False)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -318,6 +392,20 @@ class AvalaApp(App[int]):
             "Exact counts, throughput, oldest pending and ETA per project (H)",
             dashboard.action_queue,
         )
+        for view in self.settings.views:
+            yield SystemCommand(
+                f"View: {escape(clean(view.name))}",
+                "Open this saved view of the config file",
+                partial(dashboard.apply_view, view),
+            )
+        for profile in self.settings.profiles:
+            if profile != self.settings.profile or self.settings.demo:
+                yield SystemCommand(
+                    f"Profile: {escape(clean(profile))}",
+                    "Switch to this profile of the config file (its API and key)",
+                    partial(self.switch_profile, profile),
+                )
+        yield SystemCommand("About", "Version, profile, API, files, rate limit", self.action_about)
         yield SystemCommand("Reload", "Reload the task list", dashboard.action_reload)
         yield SystemCommand(
             "Toggle detail", "Show or hide the detail pane", dashboard.action_toggle_detail

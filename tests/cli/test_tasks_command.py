@@ -158,7 +158,8 @@ def test_exit_2_without_a_key(
 def test_exit_2_for_a_filter_the_api_refuses(
     capsys: pytest.CaptureFixture[str], demo: DemoServer
 ) -> None:
-    code, out, err = _run(capsys, demo, "--project", "no-such-project")
+    # Shaped like a uid, so it goes to the API as one (a name would be looked up first).
+    code, out, err = _run(capsys, demo, "--project", "00000000-0000-0000-0000-000000000000")
     assert (code, out) == (EXIT_CONFIG, "")
     assert "bad request" in err
 

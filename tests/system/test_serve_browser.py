@@ -112,11 +112,13 @@ def test_served_demo_in_chromium_keys_and_tab_close(
     page.keyboard.press("Enter")  # into the detail pane: its border turns heavy
     wait_for(lambda: "┃ UID" in screen(page), "the detail pane to take the focus")
 
-    page.keyboard.press("/")  # the quick filter opens, and the footer offers Esc
-    wait_for_screen(page, "filter loaded tasks", "esc Clear filter")
+    page.keyboard.press("/")  # the quick filter opens, with its prompt
+    wait_for_screen(page, "filter loaded tasks")
     page.keyboard.type("box")
     filtered = wait_for_screen(page, "box", " loaded match")
-    rows = [line for line in filtered.splitlines() if "○ pending" in line or "✓ completed" in line]
+    # The table's rows, right of the sidebar (whose status list says "○ pending" too).
+    cells = [line.split("▕", 1)[1] for line in filtered.splitlines() if "▕" in line]
+    rows = [cell for cell in cells if "○ pending" in cell or "✓ completed" in cell]
     assert rows and all(" box " in row for row in rows), filtered
 
     (session,) = child_pids(server.pid)

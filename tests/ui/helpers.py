@@ -9,7 +9,9 @@ from typing import Any
 
 from rich.console import Console
 from textual.app import App
+from textual.command import CommandPalette
 from textual.pilot import Pilot
+from textual.widgets import Input, OptionList
 from textual.worker import WorkerCancelled
 
 from avala_tui.demo.server import DemoServer
@@ -99,3 +101,20 @@ def screen_text(app: App[Any]) -> str:
     )
     _render_screen(app, console)
     return console.export_text(styles=False)
+
+
+async def run_command(pilot: Pilot[Any], search: str, expected: str) -> None:
+    """Open the command palette, search, and run the first command once it is ``expected``."""
+    app = pilot.app
+    await pilot.press("ctrl+p")
+    await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
+    app.screen.query_one(Input).value = search
+    options = app.screen.query_one(OptionList)
+
+    def first_prompt() -> str:
+        return str(options.get_option_at_index(0).prompt) if options.option_count else ""
+
+    await wait_until(pilot, lambda: expected in first_prompt())
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: not isinstance(app.screen, CommandPalette))
+    await settle(pilot)

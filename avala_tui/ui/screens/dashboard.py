@@ -27,7 +27,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Input
 
 from avala_tui.api.protocol import TasksAPI
-from avala_tui.config.settings import Settings
+from avala_tui.config.settings import NUMBERED_VIEWS, SavedView, Settings
 from avala_tui.core.alerts import Alert, AlertWatch, parse_notify
 from avala_tui.core.census import census_share, refresh_per_minute
 from avala_tui.core.export import ExportFormat, export_rows, json_text, row_record, task_record
@@ -196,6 +196,17 @@ class DashboardScreen(Screen[None]):
             id="back",
             tooltip="clear the quick filter; back to the task table",
         ),
+        *(
+            Binding(
+                str(number),
+                f"open_view({number})",
+                f"View {number}",
+                show=False,
+                id=f"view-{number}",
+                tooltip="open saved view 1–9 (in the config's order)",
+            )
+            for number in range(1, NUMBERED_VIEWS + 1)
+        ),
     ]
 
     # Textual's own sub_title repaints the whole screen on every change (about 5 KB at
@@ -221,6 +232,12 @@ class DashboardScreen(Screen[None]):
 
         title: str
 
+    @dataclass
+    class ErrorShown(Message):
+        """The task list shows an error: the app keeps the last one for the About screen."""
+
+        text: str
+
     def __init__(
         self,
         client: TasksAPI,
@@ -241,6 +258,7 @@ class DashboardScreen(Screen[None]):
         rules = parse_notify(settings.notify)
         self.alerts: AlertWatch | None = AlertWatch(rules) if rules.any else None
         """What --notify asked to watch; None when no alert is on."""
+        self._error_shown: object = None
 
     def compose(self) -> ComposeResult:
         settings = self.settings
@@ -291,8 +309,17 @@ class DashboardScreen(Screen[None]):
         return found.first() if found else None
 
     def on_mount(self) -> None:
+        self._start()
+
+    def _start(self) -> None:
         self.table.focus()
-        if self._initial_sort is not None:
+        view = self.settings.start_view
+        if view is not None:
+            # --view chose the filters already (they are settings); the rest is the view's.
+            self.task_list.set_sort(_view_sort(view))
+            if view.query:
+                self.task_list.set_quick_filter(view.query)
+        elif self._initial_sort is not None:
             self.task_list.set_sort(self._initial_sort)
         if self.settings.task:
             self.detail.open_task(self.settings.task)
@@ -308,6 +335,17 @@ class DashboardScreen(Screen[None]):
     def on_resize(self) -> None:
         # What the header can keep depends on the width: recompute, not just cut.
         self._update_header()
+
+    async def use(self, client: TasksAPI, settings: Settings) -> None:
+        """Start over on another API (a profile switch): new panes, nothing carried over."""
+        self.client, self.settings = client, settings
+        # The panes share this dict; new panes must not see the old account's names.
+        self.project_names = {}
+        self._header_text = ""
+        self._error_shown = None
+        # Removing the old panes cancels their workers, so nothing uses the old client after.
+        await self.recompose()
+        self._start()
 
     # The panes ----------------------------------------------------------------
 
@@ -367,6 +405,7 @@ class DashboardScreen(Screen[None]):
         self._update_header()
         self._update_counts()
         self._update_title()
+        self._note_error()
         self._check_alerts()
 
     @on(CensusService.Updated)
@@ -415,6 +454,13 @@ class DashboardScreen(Screen[None]):
         if figures is None:
             return (0, 0, 0)  # a project the census found no task in
         return figures.pending, figures.completed, figures.total
+
+    def _note_error(self) -> None:
+        """Tell the app of an error newly shown, for the About screen's "last error"."""
+        error = self.task_list.monitor.last_error
+        if error is not None and error is not self._error_shown:
+            self.post_message(self.ErrorShown(f"{error.kind}: {error.message}"))
+        self._error_shown = error
 
     def _update_title(self) -> None:
         pane = self.task_list
@@ -483,7 +529,36 @@ class DashboardScreen(Screen[None]):
         """Set the filters as if the user had chosen them in the sidebar."""
         self.sidebar.apply(project=project, status=status)
 
+    def apply_view(self, view: SavedView) -> None:
+        """Open a saved view: its filters, quick filter and sort."""
+        project = view.project
+        if project is not None and project not in self.project_names:
+            # A name, as in the config file: the sidebar has the names by now.
+            project = next(
+                (uid for uid, name in self.project_names.items() if name == project), project
+            )
+        self.apply_filters(project=project, status=view.status)
+        self._set_sort(_view_sort(view))
+        if view.query:
+            self.task_list.set_quick_filter(view.query)
+        else:
+            self.task_list.clear_quick_filter()
+        self.notify(clean(f"View {view.name}"), markup=False, timeout=2)
+
     # Actions ----------------------------------------------------------------------
+
+    def action_open_view(self, number: int) -> None:
+        """Open the saved view of this number (1 is the first the config file defines)."""
+        views = self.settings.views
+        if not 1 <= number <= len(views):
+            defined = f"{len(views)} are" if len(views) != 1 else "1 is"
+            self.notify(
+                f"No saved view {number}: {defined} defined in the config file.",
+                severity="warning",
+                markup=False,
+            )
+            return
+        self.apply_view(views[number - 1])
 
     def action_focus_projects(self) -> None:
         """Move to the project list."""
@@ -639,3 +714,7 @@ class DashboardScreen(Screen[None]):
             notify_literal(
                 self, f"Exported {count:,} tasks to\n{path.name}\n{where}", keep_newlines=True
             )
+
+
+def _view_sort(view: SavedView) -> Sort | None:
+    return None if view.sort is None else Sort(view.sort, view.reverse)

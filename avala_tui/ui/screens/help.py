@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
@@ -29,10 +31,15 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen Static { width: auto; max-width: 100%; }
     """
 
+    def __init__(self, keymap: Mapping[str, str] | None = None) -> None:
+        super().__init__()
+        self.keymap = dict(keymap or {})
+        """The profile's keymap: the help shows the keys in effect."""
+
     def compose(self) -> ComposeResult:
         # Plain Text rather than a Rich Table: a Table inside an auto-width container
         # measures as zero cells wide, and the box would show empty.
-        rows = dashboard_key_rows()
+        rows = dashboard_key_rows(self.keymap)
         keys_width = max(cell_len(keys) for keys, _ in rows)
         lines = Text()
         for keys, meaning in rows:

@@ -78,8 +78,9 @@ class TaskDetail(VerticalScroll, can_focus=True):
 
     # The same keys as in the table: j and k scroll wherever there is something to scroll.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "scroll_down", "Down", show=False),
-        Binding("k", "scroll_up", "Up", show=False),
+        # The table's ids: a keymap that moves the table's cursor moves this pane's lines too.
+        Binding("j", "scroll_down", "Down", show=False, id="down"),
+        Binding("k", "scroll_up", "Up", show=False, id="up"),
     ]
 
     DEFAULT_CSS = """

@@ -94,6 +94,13 @@ class QuickFilter(Horizontal):
         # right after the / must land in the field.
         self.screen.set_focus(self.input)
 
+    def set_query(self, query: str) -> None:
+        """Show the filter line holding ``query`` and apply it now, without the debounce."""
+        self.add_class("-open")
+        with self.input.prevent(Input.Changed):
+            self.input.value = query
+        self._announce()
+
     def action_clear(self) -> None:
         """Clear the query and close the filter line."""
         self.input.value = ""

@@ -467,6 +467,11 @@ class TaskListPane(Vertical):
         """Open the quick filter over the loaded tasks."""
         self.query_one(QuickFilter).open()
 
+    def set_quick_filter(self, query: str) -> None:
+        """Filter the loaded tasks by ``query`` at once, the filter line showing it."""
+        self.query_one(QuickFilter).set_query(query)
+        self.table.focus()
+
     def clear_quick_filter(self) -> None:
         """Clear and close the quick filter, if it is open."""
         quick_filter = self.query_one(QuickFilter)
