@@ -68,6 +68,13 @@ async def test_arrivals_show_on_screen_while_the_view_sits_at_the_top(
         for task in arrivals:
             line = next(line for line in text.splitlines() if task["name"] in line)
             assert "●" in line, line
+        # More than a screenful: the top still shows the newest, the cursor keeps its task.
+        flood = [api_server.add_task(project, name=f"flood-{n}") for n in range(40)]
+        await wait_until(pilot, lambda: table.rows[0].uid == flood[-1]["uid"], within=TIMEOUT)
+        await pilot.pause()
+        assert table.scroll_offset.y == 0
+        assert table.cursor_uid == watched and table.cursor_row == 43
+        assert "flood-39" in screen_text(app)
 
 
 async def test_arrivals_do_not_move_a_view_scrolled_down(

@@ -362,8 +362,9 @@ class TaskListPane(Vertical):
             return
         table = self.table
         cursor_uid = table.cursor_uid
-        # A monitor watched from the top must show arrivals: it stays at the top and the
-        # cursor moves down with its task. Scrolled down, the view stays on its tasks.
+        # A monitor watched from the top must show arrivals: it stays at the top, however
+        # many arrive, and the cursor moves down with its task (off screen if pushed so;
+        # the detail pane still shows it). Scrolled down, the view stays on its tasks.
         at_top = table.scroll_offset.y == 0
         result = apply_refresh(self.feed.store, message.pages, exhausted=self.feed.exhausted)
         self.changes.record(result.added, result.status_changed, len(result.gone))
@@ -371,7 +372,7 @@ class TaskListPane(Vertical):
         self._succeeded()
         table.rows_changed()
         if cursor_uid is not None and not table.move_cursor_to_uid(
-            cursor_uid, keep_screen_position=not at_top
+            cursor_uid, keep_screen_position=not at_top, hold_view=at_top
         ):
             table.cursor_row = min(table.cursor_row, max(len(self.feed.store) - 1, 0))
         self._find_sought()

@@ -129,9 +129,13 @@ def column_specs(content: ContentWidths) -> tuple[ColumnSpec, ...]:
         ColumnSpec("name", "name", max(10, min(16, name)), max(10, min(16, name))),
         # An undocumented type has no short word; up to 12 cells it keeps its own.
         ColumnSpec("type", "type", min(compact_type, COMPACT_TYPE_WIDTH), min(compact_type, 12)),
-        # A documented status always fits whole: a refresh may complete a task.
+        # A documented status always fits whole (a refresh may complete a task); a long
+        # undocumented one is cut when space is short, and grows whole with the spare.
         ColumnSpec(
-            "status", "status", want("status", FULL_STATUS_WIDTH), want("status", FULL_STATUS_WIDTH)
+            "status",
+            "status",
+            FULL_STATUS_WIDTH,
+            min(want("status", FULL_STATUS_WIDTH), 2 * FULL_STATUS_WIDTH),
         ),
         ColumnSpec("project", "project", 10, max(10, min(20, want("project")))),
         ColumnSpec("created", "created", _TIME_WIDTH, _TIME_WIDTH),
@@ -161,6 +165,8 @@ def _growth(content: ContentWidths) -> tuple[tuple[str, int], ...]:
     }
     return (
         ("name", min(16, whole["name"])),
+        # An undocumented status shown whole before anything else grows.
+        ("status", min(max(whole["status"], FULL_STATUS_WIDTH), 2 * FULL_STATUS_WIDTH)),
         # An undocumented type shown as the API spells it, up to 12 cells, early.
         ("type", min(max(whole["type-compact"], len("type")), 12)),
         ("project", min(20, whole["project"])),
@@ -168,6 +174,7 @@ def _growth(content: ContentWidths) -> tuple[tuple[str, int], ...]:
         ("type", max(whole["type"], len("type"))),
         ("project", whole["project"]),
         ("name", whole["name"]),
+        ("status", max(whole["status"], FULL_STATUS_WIDTH)),
         ("uid", max(whole["uid"], 9)),
     )
 
@@ -452,6 +459,8 @@ class TaskTable(ScrollView, can_focus=True):
         self._announced: TaskRow | None = None
         # Set by the user's keys and clicks until the next announcement says so.
         self._moved_by_user = False
+        # Set while the cursor moves without the view following it (a monitor at the top).
+        self._hold_view = False
         self._sync_pending = False
         # The sizes the last reflow of the screen gave, to tell a reflow that changed nothing.
         self._laid_out: tuple[Size, Size, Size] | None = None
@@ -534,20 +543,27 @@ class TaskTable(ScrollView, can_focus=True):
         row = self.cursor_task
         return None if row is None else row.uid
 
-    def move_cursor_to_uid(self, uid: str, keep_screen_position: bool = True) -> bool:
+    def move_cursor_to_uid(
+        self, uid: str, keep_screen_position: bool = True, *, hold_view: bool = False
+    ) -> bool:
         """Put the cursor on a task; False when it is not in the rows.
 
         With ``keep_screen_position`` the view scrolls by as many lines as the task
-        moved, so after rows were inserted above it nothing on screen jumps.
+        moved, so after rows were inserted above it nothing on screen jumps. With
+        ``hold_view`` the view does not move at all, even if the cursor leaves it.
         """
         index = self._index_of(uid)
         if index is None:
             return False
-        if keep_screen_position:
+        if keep_screen_position and not hold_view:
             self._update_virtual_size()
             screen_line = self.cursor_row - self.scroll_offset.y
             self.scroll_to(y=index - screen_line, animate=False, force=True)
-        self.cursor_row = index
+        self._hold_view = hold_view
+        try:
+            self.cursor_row = index
+        finally:
+            self._hold_view = False
         return True
 
     def _index_of(self, uid: str) -> int | None:
@@ -654,7 +670,8 @@ class TaskTable(ScrollView, can_focus=True):
     def watch_cursor_row(self, old: int, new: int) -> None:
         self.refresh_line(old + HEADER_HEIGHT)
         self.refresh_line(new + HEADER_HEIGHT)
-        self._scroll_cursor_into_view()
+        if not self._hold_view:
+            self._scroll_cursor_into_view()
         self._schedule_sync()
 
     def watch_footer_text(self) -> None:
