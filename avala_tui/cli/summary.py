@@ -10,8 +10,6 @@ budget is nearly spent. Exit codes are those of ``tasks``.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import math
 import sys
@@ -20,9 +18,7 @@ from datetime import UTC, datetime
 from typing import Any, Final, Literal, TextIO
 
 from avala_tui.api.client import AvalaClient
-from avala_tui.api.errors import AvalaError, ConfigurationError
-from avala_tui.cli.exit_codes import EXIT_CONFIG, EXIT_INTERRUPTED, EXIT_OK, exit_code
-from avala_tui.cli.launch import resolve_endpoint
+from avala_tui.cli.headless import run_headless
 from avala_tui.config.settings import Settings
 from avala_tui.core.census import Census, CensusResult, QueueFigures, duration_text
 from avala_tui.core.text import clean, fit
@@ -146,33 +142,6 @@ async def project_names(client: AvalaClient) -> dict[str, str | None]:
         seen.add(cursor)
 
 
-async def _run(
-    settings: Settings,
-    base_url: str,
-    api_key: str,
-    out: TextIO,
-    err: TextIO,
-    fmt: SummaryFormat,
-    now: datetime | None,
-) -> int:
-    try:
-        client = AvalaClient(api_key, base_url)
-    except ConfigurationError as error:
-        print(f"avala-tui: {clean(error.message)}", file=err)
-        return EXIT_CONFIG
-    async with client:
-        try:
-            names = await project_names(client)
-            census = Census(client, now=now or current_time(), project=settings.project)
-            result = await census.run(share=math.inf)
-        except AvalaError as error:
-            print(f"avala-tui: {error.kind}: {clean(error.message)}", file=err)
-            return exit_code(error)
-    write_summary(result, names, out, fmt=fmt, only=settings.project)
-    out.flush()
-    return EXIT_OK
-
-
 def run_summary(
     settings: Settings,
     *,
@@ -183,15 +152,12 @@ def run_summary(
 ) -> int:
     """Run the ``summary`` command; returns the exit status. ``now``: the figures' moment."""
     out = sys.stdout if out is None else out
-    err = sys.stderr if err is None else err
-    with contextlib.ExitStack() as stack:
-        base_url, api_key = resolve_endpoint(settings, stack)
-        if api_key is None:
-            print("avala-tui: no API key (set AVALA_API_KEY)", file=err)
-            return EXIT_CONFIG
-        try:
-            return asyncio.run(_run(settings, base_url, api_key, out, err, fmt, now))
-        except BrokenPipeError:
-            return EXIT_OK
-        except KeyboardInterrupt:
-            return EXIT_INTERRUPTED
+
+    async def command(client: AvalaClient) -> None:
+        names = await project_names(client)
+        census = Census(client, now=now or current_time(), project=settings.project)
+        result = await census.run(share=math.inf)
+        write_summary(result, names, out, fmt=fmt, only=settings.project)
+        out.flush()
+
+    return run_headless(settings, command, out=out, err=sys.stderr if err is None else err)

@@ -12,8 +12,6 @@ authentication or permission, 4 network or server.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import csv
 import os
 import sys
@@ -22,15 +20,13 @@ from datetime import UTC
 from typing import Final, Literal, TextIO
 
 from avala_tui.api.client import AvalaClient
-from avala_tui.api.errors import AvalaError, ConfigurationError
 from avala_tui.api.models import Page, Project, Task
 from avala_tui.api.paging import iter_pages
-from avala_tui.cli.exit_codes import EXIT_CONFIG, EXIT_INTERRUPTED, EXIT_OK, exit_code
-from avala_tui.cli.launch import resolve_endpoint
+from avala_tui.cli.headless import run_headless
 from avala_tui.config.settings import Settings
 from avala_tui.core.export import CSV_COLUMNS, CSV_LINE_END, csv_cells, json_text, task_record
 from avala_tui.core.feed import PAGE_SIZE
-from avala_tui.core.projects import ProjectLookupError, all_projects, resolve_project
+from avala_tui.core.projects import all_projects, resolve_project
 from avala_tui.core.store import TaskRow
 from avala_tui.core.text import clean, fit
 from avala_tui.core.view import matcher
@@ -163,56 +159,6 @@ async def stream_tasks(
     return printed
 
 
-async def _run(
-    settings: Settings,
-    base_url: str,
-    api_key: str,
-    out: TextIO,
-    err: TextIO,
-    fmt: OutputFormat,
-    all_pages: bool,
-    limit: int | None,
-    page_size: int,
-) -> int:
-    try:
-        client = AvalaClient(api_key, base_url)
-    except ConfigurationError as error:
-        print(f"avala-tui: {clean(error.message)}", file=err)
-        return EXIT_CONFIG
-    view = settings.start_view
-    async with client:
-        try:
-            project = settings.project
-            if project is not None:
-                project = await resolve_project(client, project)
-            await stream_tasks(
-                client,
-                out,
-                fmt=fmt,
-                project=project,
-                status=settings.status,
-                all_pages=all_pages,
-                limit=limit,
-                page_size=page_size,
-                query="" if view is None else view.query,
-            )
-        except ProjectLookupError as error:
-            print(f"avala-tui: {clean(str(error))}", file=err)
-            return EXIT_CONFIG
-        except AvalaError as error:
-            print(f"avala-tui: {error.kind}: {clean(error.message)}", file=err)
-            return exit_code(error)
-    return EXIT_OK
-
-
-def _stop_writing(out: TextIO) -> None:
-    """After a broken pipe, point stdout at /dev/null so the exit flush stays quiet."""
-    with contextlib.suppress(OSError, ValueError):
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, out.fileno())
-        os.close(devnull)
-
-
 #: The projects table: uid, status, then the name, never cut.
 _PROJECT_TABLE: Final = (("UID", 36), ("STATUS", 12))
 PROJECT_COLUMNS: Final = ("uid", "name", "status")
@@ -239,25 +185,6 @@ def write_projects(projects: list[Project], out: TextIO, fmt: OutputFormat) -> N
         print((_GAP.join(line) + _GAP + clean(project.name, placeholder="")).rstrip(), file=out)
 
 
-async def _run_projects(
-    base_url: str, api_key: str, out: TextIO, err: TextIO, fmt: OutputFormat
-) -> int:
-    try:
-        client = AvalaClient(api_key, base_url)
-    except ConfigurationError as error:
-        print(f"avala-tui: {clean(error.message)}", file=err)
-        return EXIT_CONFIG
-    async with client:
-        try:
-            projects = await all_projects(client)
-        except AvalaError as error:
-            print(f"avala-tui: {error.kind}: {clean(error.message)}", file=err)
-            return exit_code(error)
-    write_projects(projects, out, fmt)
-    out.flush()
-    return EXIT_OK
-
-
 def run_projects(
     settings: Settings,
     *,
@@ -267,19 +194,12 @@ def run_projects(
 ) -> int:
     """Run the ``projects`` command; returns the exit status."""
     out = sys.stdout if out is None else out
-    err = sys.stderr if err is None else err
-    with contextlib.ExitStack() as stack:
-        base_url, api_key = resolve_endpoint(settings, stack)
-        if api_key is None:
-            print("avala-tui: no API key (set AVALA_API_KEY)", file=err)
-            return EXIT_CONFIG
-        try:
-            return asyncio.run(_run_projects(base_url, api_key, out, err, fmt))
-        except BrokenPipeError:
-            _stop_writing(out)
-            return EXIT_OK
-        except KeyboardInterrupt:
-            return EXIT_INTERRUPTED
+
+    async def command(client: AvalaClient) -> None:
+        write_projects(await all_projects(client), out, fmt)
+        out.flush()
+
+    return run_headless(settings, command, out=out, err=sys.stderr if err is None else err)
 
 
 def run_tasks(
@@ -294,19 +214,22 @@ def run_tasks(
 ) -> int:
     """Run the ``tasks`` command; returns the exit status."""
     out = sys.stdout if out is None else out
-    err = sys.stderr if err is None else err
-    with contextlib.ExitStack() as stack:
-        base_url, api_key = resolve_endpoint(settings, stack)
-        if api_key is None:
-            print("avala-tui: no API key (set AVALA_API_KEY)", file=err)
-            return EXIT_CONFIG
-        try:
-            return asyncio.run(
-                _run(settings, base_url, api_key, out, err, fmt, all_pages, limit, page_size)
-            )
-        except BrokenPipeError:
-            # The reader stopped (`| head`): that is not an error.
-            _stop_writing(out)
-            return EXIT_OK
-        except KeyboardInterrupt:
-            return EXIT_INTERRUPTED
+    view = settings.start_view
+
+    async def command(client: AvalaClient) -> None:
+        project = settings.project
+        if project is not None:
+            project = await resolve_project(client, project)
+        await stream_tasks(
+            client,
+            out,
+            fmt=fmt,
+            project=project,
+            status=settings.status,
+            all_pages=all_pages,
+            limit=limit,
+            page_size=page_size,
+            query="" if view is None else view.query,
+        )
+
+    return run_headless(settings, command, out=out, err=sys.stderr if err is None else err)
