@@ -29,6 +29,7 @@ from avala_tui.config.state import AppState, Filters, StateFile, scope_of
 from avala_tui.core.feed import PAGE_SIZE, TaskFilter
 from avala_tui.core.status import APP_TITLE
 from avala_tui.core.text import clean
+from avala_tui.ui import partial_update
 from avala_tui.ui.screens.dashboard import DashboardOptions, DashboardScreen
 from avala_tui.ui.screens.help import HelpScreen
 from avala_tui.ui.terminal import (
@@ -78,6 +79,7 @@ class AvalaApp(App[int]):
         state: StateFile | None = None,
     ) -> None:
         super().__init__()
+        partial_update.install()
         self.client = client
         self.settings = settings
         self.options = options or DashboardOptions()

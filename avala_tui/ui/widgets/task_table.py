@@ -177,6 +177,7 @@ _RowKey = tuple[int, bool, str | None, str, str, str]
 #: Where a row key holds the texts that change with the clock alone, and their columns.
 _AGING_COLUMNS: Final = ((4, "created"), (5, "updated"))
 _FIRST_AGING: Final = 4
+_AGING_KEYS: Final = frozenset(key for _, key in _AGING_COLUMNS)
 
 
 class TaskTable(ScrollView, can_focus=True):
@@ -783,9 +784,12 @@ class TaskTable(ScrollView, can_focus=True):
         status_text, status_kind = status_parts(row.status)
         row_style = palette.base + palette.cursor if is_cursor else palette.base
         segments: list[Segment] = []
+        aging_from = len(columns) * 2
         for column in columns:
             style = row_style
             column_key = column.key
+            if column_key in _AGING_KEYS:
+                aging_from = min(aging_from, len(segments))
             if column_key == "mark":
                 text = " " if mark is None else MARK_GLYPHS.get(mark, " ")
                 if mark is not None and mark in palette.marks and not is_cursor:
@@ -812,6 +816,9 @@ class TaskTable(ScrollView, can_focus=True):
                 text = short_uid(row.uid)
             segments.append(Segment(fit(text, column.width), style))
             segments.append(Segment(" " * GAP, row_style))
-        strip = Strip(segments).adjust_cell_length(width, row_style).simplify()
+        line = list(Strip(segments).adjust_cell_length(width, row_style))
+        # The ages start a segment of their own: a terminal write of a changed age then
+        # starts at that cell, not at the row's left edge (see ui/partial_update.py).
+        strip = Strip([*Segment.simplify(line[:aging_from]), *Segment.simplify(line[aging_from:])])
         self._row_cache[key] = (row, strip)
         return strip
