@@ -31,7 +31,6 @@ from avala_tui.core.status import APP_TITLE
 from avala_tui.core.text import clean
 from avala_tui.ui import partial_update
 from avala_tui.ui.screens.dashboard import DashboardOptions, DashboardScreen
-from avala_tui.ui.screens.help import HelpScreen
 from avala_tui.ui.terminal import (
     alert_sequence,
     inside_tmux,
@@ -189,6 +188,8 @@ class AvalaApp(App[int]):
 
     def action_help(self) -> None:
         """Show every key."""
+        from avala_tui.ui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
