@@ -742,8 +742,8 @@ class TaskTable(ScrollView, can_focus=True):
         """What to repaint of line ``y``: only the time cells when only the clock moved.
 
         An idle monitor over SSH must write almost nothing: a tick that turns "4m ago"
-        into "5m ago" repaints up to that cell (Textual writes a line's dirty span from
-        the widget's left edge), and nothing for a time column the layout left out.
+        into "5m ago" repaints that cell alone (its line's strip starts a segment there,
+        and ui/partial_update.py writes from it), and nothing for a column left out.
         """
         if not (is_row and isinstance(old, tuple) and isinstance(new, tuple)):
             return Region(0, y, width, 1)
