@@ -62,7 +62,8 @@ async def _load(tasks: int) -> dict[str, Any]:
                     page = task_page(number)
                     number += len(page.items)
                     claim = PageClaim(feed.generation, feed.filters, f"bench-{number}")
-                    app.post_message(TasksPageLoaded(claim, page))
+                    # To the pane that handles it, as its fetch worker does (messages bubble up).
+                    app.dashboard.task_list.post_message(TasksPageLoaded(claim, page))
                     del page
                 await pilot.pause()
             await settle(pilot, lambda: len(feed.store) >= rows_before + tasks)

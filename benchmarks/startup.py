@@ -6,11 +6,17 @@ clock starts just before the process is spawned and stops when the first task's
 name appears in what the program wrote to its terminal. To make that name unique,
 the benchmark adds a task with a name found nowhere else, newest of all, so it is
 the first row of the first page for both programs.
+
+The floor (row 1c) is an empty Textual app (``benchmarks/floor.py``) that draws that
+name in its first frame, spawned by the same interpreter on the same terminal, in
+turn with the other two: what Textual alone costs before any frame on this machine.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Final
 
 from avala_tui.demo.server import DemoServer
@@ -40,7 +46,7 @@ def first_row_seconds(argv: Sequence[str], env: Mapping[str, str]) -> float | No
 
 def measure(quick: bool) -> list[Result]:
     """Time both programs, alternating runs so that a busy machine slows both alike."""
-    runs = 3 if quick else 7
+    runs = 3 if quick else 9
     with DemoServer(latency=LATENCY) as server, quiet_home() as env:
         project = server.api.projects[0]["uid"]
         server.api.add_task(project, name=FIRST_TASK_NAME)
@@ -48,13 +54,17 @@ def measure(quick: bool) -> list[Result]:
         tui = [console_script("avala-tui"), "--base-url", server.base_url]
         cli_env = dict(env, AVALA_BASE_URL=server.base_url, AVALA_ALLOW_INSECURE_BASE_URL="true")
         cli = [console_script("avala"), "tasks", "list"]
+        floor_app = [sys.executable, str(Path(__file__).with_name("floor.py"))]
         # One unrecorded run of each: the first start of a process reads its files from disk.
         first_row_seconds(tui, env)
         first_row_seconds(cli, cli_env)
+        first_row_seconds(floor_app, env)
         ours: list[float] = []
         theirs: list[float] = []
+        floor: list[float] = []
+        programs = ((tui, env, ours), (cli, cli_env, theirs), (floor_app, env, floor))
         for _ in range(runs):
-            for argv, run_env, samples in ((tui, env, ours), (cli, cli_env, theirs)):
+            for argv, run_env, samples in programs:
                 seconds = first_row_seconds(argv, run_env)
                 if seconds is not None:
                     samples.append(seconds)
@@ -71,6 +81,21 @@ def measure(quick: bool) -> list[Result]:
         ]
     tui_stat, cli_stat = Stat.of(ours), Stat.of(theirs)
     ratio = tui_stat.median / cli_stat.median
+    floor_rows: list[Result] = []
+    if floor:
+        floor_stat = Stat.of(floor)
+        floor_rows = [
+            Result(
+                "1c",
+                "first page on screen: the floor, an empty Textual app's first frame",
+                f"{floor_stat.format('ms', 1000, 0)}; {floor_stat.median / cli_stat.median:.2f}"
+                " of the official CLI",
+                "",
+                "n/a",
+                "`benchmarks/floor.py` (one label, no network) on the same pty, in turn "
+                "with 1a and 1b: Textual's own start on this machine.",
+            )
+        ]
     return [
         Result(
             "1a",
@@ -95,4 +120,5 @@ def measure(quick: bool) -> list[Result]:
             f"80x24 pty, {LATENCY * 1000:.0f} ms added to every request of the demo API; "
             "median of each program's runs, alternated.",
         ),
+        *floor_rows,
     ]

@@ -39,10 +39,9 @@ from avala_tui.core.about import about_rows
 from avala_tui.core.feed import PAGE_SIZE, TaskFilter
 from avala_tui.core.status import APP_TITLE
 from avala_tui.core.text import clean
+from avala_tui.ui import partial_update
 from avala_tui.ui.keys import check_keymap
-from avala_tui.ui.screens.about import AboutScreen
 from avala_tui.ui.screens.dashboard import DashboardOptions, DashboardScreen
-from avala_tui.ui.screens.help import HelpScreen
 from avala_tui.ui.terminal import (
     alert_sequence,
     inside_tmux,
@@ -182,6 +181,7 @@ class AvalaApp(App[int]):
         # Before anything runs: a bad keymap is a configuration error, not a half-working app.
         check_keymap(settings.keys, settings.config_source)
         self.set_keymap(settings.keys)
+        partial_update.install()
         self.client = client
         self.settings = settings
         self.options = options or DashboardOptions()
@@ -319,6 +319,8 @@ class AvalaApp(App[int]):
 
     def action_help(self) -> None:
         """Show every key (as the profile's keymap has them)."""
+        from avala_tui.ui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.settings.keys))
 
@@ -337,6 +339,9 @@ class AvalaApp(App[int]):
 
     def action_about(self) -> None:
         """Show versions, profile, API, files, rate limit and the last error."""
+        # Imported when first shown: nothing off screen is built before the first frame.
+        from avala_tui.ui.screens.about import AboutScreen
+
         if not isinstance(self.screen, AboutScreen):
             self.push_screen(AboutScreen(self.about()))
 

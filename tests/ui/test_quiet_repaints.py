@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from avala_tui.core.store import TaskRow, TaskStore
+from avala_tui.ui import partial_update
 from avala_tui.ui.widgets.task_table import CLOCK_TICK, TaskTable
 from tests.ui.conftest import MakeDashboard
 
@@ -138,3 +139,25 @@ async def test_a_tick_that_ages_a_shown_column_repaints_up_to_that_cell() -> Non
         # One span of the one line: not the scrollbar, not the line twice.
         assert frames.count("3m ago") == 1
         assert table.cursor_row == 0
+
+
+async def test_an_aged_cell_is_written_from_that_cell_not_the_row_start() -> None:
+    # Textual alone writes the row from the table's left edge (~150 bytes a row a minute).
+    partial_update.install()
+    clock = [NOW]
+    store = TaskStore()
+    store.append_page(
+        [TaskRow("uid-0", "task 0", "image-annotation", "pending", "p", NOW - 150, NOW - 150)]
+    )
+    app = TableApp(store, clock)
+    written = Written(app)
+    async with app.run_test(size=(80, 12)) as pilot:
+        await settle(pilot)
+        written.take()
+        clock[0] += 60
+        await pilot.pause(CLOCK_TICK * 1.5)
+        await settle(pilot)
+        frames = "".join(written.frames)
+        assert "3m ago" in frames
+        assert "task 0" not in frames
+        assert "pending" not in frames

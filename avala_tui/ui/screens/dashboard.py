@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import ClassVar, Final
+from typing import TYPE_CHECKING, ClassVar, Final
 from urllib.parse import urlsplit
 
 from textual import on, work
@@ -30,15 +30,11 @@ from avala_tui.api.protocol import TasksAPI
 from avala_tui.config.settings import NUMBERED_VIEWS, SavedView, Settings
 from avala_tui.core.alerts import Alert, AlertWatch, parse_notify
 from avala_tui.core.census import census_share, refresh_per_minute
-from avala_tui.core.export import ExportFormat, export_rows, json_text, row_record, task_record
 from avala_tui.core.feed import PAGE_SIZE, TaskFilter
-from avala_tui.core.links import has_local_browser, task_url
 from avala_tui.core.status import APP_TITLE, header_text, health_text, terminal_title
 from avala_tui.core.store import TaskRow
 from avala_tui.core.text import clean
 from avala_tui.core.view import Sort, header_sort, next_sort
-from avala_tui.ui.screens.dialogs import ExportScreen, LinkScreen
-from avala_tui.ui.screens.queue import QueueChoice, QueueScreen
 from avala_tui.ui.terminal import inside_tmux, served_by_browser
 from avala_tui.ui.untrusted import notify_literal
 from avala_tui.ui.widgets.census import CensusService
@@ -47,6 +43,11 @@ from avala_tui.ui.widgets.key_hints import KeyHints
 from avala_tui.ui.widgets.sidebar import FilterSidebar, ProjectList, StatusList
 from avala_tui.ui.widgets.task_list import TaskListPane
 from avala_tui.ui.widgets.task_table import TaskTable
+
+if TYPE_CHECKING:
+    # Off screen until asked for: imported when first used, not before the first frame.
+    from avala_tui.core.export import ExportFormat
+    from avala_tui.ui.screens.queue import QueueChoice
 
 #: How often the header looks at the client's rate gate, for its countdown.
 THROTTLE_CHECK: Final = 1.0
@@ -578,6 +579,8 @@ class DashboardScreen(Screen[None]):
         if census is None:
             self.notify("The census is off in this session.", markup=False)
             return
+        from avala_tui.ui.screens.queue import QueueScreen
+
         self.app.push_screen(QueueScreen(census, self.project_names), self._queue_chosen)
 
     def _queue_chosen(self, choice: QueueChoice | None) -> None:
@@ -659,6 +662,8 @@ class DashboardScreen(Screen[None]):
         """Copy the highlighted task as JSON: get-task's answer if at hand, else the row."""
         if (row := self._highlighted()) is None:
             return
+        from avala_tui.core.export import json_text, row_record, task_record
+
         task = self.detail.cache.get(row.uid)
         # Control and format characters as \\u escapes: the same JSON, inert when pasted.
         text = json_text(row_record(row) if task is None else task_record(task), indent=2)
@@ -669,6 +674,9 @@ class DashboardScreen(Screen[None]):
         """Open the highlighted task in Avala's web app, or show and copy its link."""
         if (row := self._highlighted()) is None:
             return
+        from avala_tui.core.links import has_local_browser, task_url
+        from avala_tui.ui.screens.dialogs import LinkScreen
+
         url = task_url(
             row.uid, row.project, base_url=self.client.base_url, web_url=self.settings.web_url
         )
@@ -685,6 +693,8 @@ class DashboardScreen(Screen[None]):
 
     def action_export(self) -> None:
         """Export the loaded (and quick-filtered) tasks to CSV or JSON."""
+        from avala_tui.ui.screens.dialogs import ExportScreen
+
         self.app.push_screen(
             ExportScreen(len(self.table.rows), filtered=self.task_list.view.filtering),
             self._export_chosen,
@@ -697,6 +707,8 @@ class DashboardScreen(Screen[None]):
     @work(thread=True, group="export", exit_on_error=False)
     def _export(self, rows: list[TaskRow], fmt: ExportFormat, names: dict[str, str]) -> None:
         """Write the file off the event loop: 100,000 rows take a moment."""
+        from avala_tui.core.export import export_rows
+
         served = served_by_browser(self.app)
         folder = Path(tempfile.mkdtemp(prefix="avala-tui-")) if served else Path.cwd()
         try:

@@ -6,6 +6,7 @@ fills the project names the rest of the screen shares and says when they change.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import ClassVar, Final
@@ -37,6 +38,9 @@ STATUS_CHOICES: Final[tuple[tuple[str | None, str], ...]] = (
     (STATUS_COMPLETED, status_parts(STATUS_COMPLETED)[0]),
 )
 
+#: Seconds between two counts shown while a census walks: a page a few seconds apart
+#: would otherwise rewrite the title line ~20 times a minute on an idle monitor.
+PROGRESS_EVERY: Final = 30.0
 # Not "●": that is the table's "new" mark, and "○" is the pending glyph beside it.
 _ACTIVE: Final = "▸ "
 _INACTIVE: Final = "  "
@@ -206,6 +210,7 @@ class FilterSidebar(Vertical):
         self._initial_project = project
         self._initial_status = status
         self._progress_text = "Projects"
+        self._progress_shown_at = -PROGRESS_EVERY
 
     def compose(self) -> ComposeResult:
         yield Label("Projects", classes="sidebar-title", id="projects-title")
@@ -277,6 +282,15 @@ class FilterSidebar(Vertical):
         """Say how far a census is ("counting · 12,400") beside the Projects title."""
         text = "Projects" if counting is None else f"counting · {counting:,}"
         if text != self._progress_text:
+            now = time.monotonic()
+            was_counting = self._progress_text != "Projects"
+            if (
+                counting is not None
+                and was_counting
+                and now - self._progress_shown_at < PROGRESS_EVERY
+            ):
+                return
+            self._progress_shown_at = now
             self._progress_text = text
             self.query_one("#projects-title", Label).update(text)
 

@@ -269,6 +269,7 @@ _RowKey = tuple[int, bool, str | None, str, str, str]
 #: Where a row key holds the texts that change with the clock alone, and their columns.
 _AGING_COLUMNS: Final = ((4, "created"), (5, "updated"))
 _FIRST_AGING: Final = 4
+_AGING_KEYS: Final = frozenset(key for _, key in _AGING_COLUMNS)
 
 
 class TaskTable(ScrollView, can_focus=True):
@@ -901,8 +902,8 @@ class TaskTable(ScrollView, can_focus=True):
         """What to repaint of line ``y``: only the time cells when only the clock moved.
 
         An idle monitor over SSH must write almost nothing: a tick that turns "4m ago"
-        into "5m ago" repaints up to that cell (Textual writes a line's dirty span from
-        the widget's left edge), and nothing for a time column the layout left out.
+        into "5m ago" repaints that cell alone (its line's strip starts a segment there,
+        and ui/partial_update.py writes from it), and nothing for a column left out.
         """
         if not (is_row and isinstance(old, tuple) and isinstance(new, tuple)):
             return Region(0, y, width, 1)
@@ -943,9 +944,12 @@ class TaskTable(ScrollView, can_focus=True):
         status_text, status_kind = status_parts(row.status)
         row_style = palette.base + palette.cursor if is_cursor else palette.base
         segments: list[Segment] = []
+        aging_from = len(columns) * 2
         for column in columns:
             style = row_style
             column_key = column.key
+            if column_key in _AGING_KEYS:
+                aging_from = min(aging_from, len(segments))
             if column_key == "mark":
                 text = " " if mark is None else MARK_GLYPHS.get(mark, " ")
                 if mark is not None and mark in palette.marks and not is_cursor:
@@ -971,6 +975,9 @@ class TaskTable(ScrollView, can_focus=True):
                 text = clean(row.uid)
             segments.append(Segment(fit(text, column.width), style))
             segments.append(Segment(" " * GAP, row_style))
-        strip = Strip(segments).adjust_cell_length(width, row_style).simplify()
+        line = list(Strip(segments).adjust_cell_length(width, row_style))
+        # The ages start a segment of their own: a terminal write of a changed age then
+        # starts at that cell, not at the row's left edge (see ui/partial_update.py).
+        strip = Strip([*Segment.simplify(line[:aging_from]), *Segment.simplify(line[aging_from:])])
         self._row_cache[key] = (row, strip)
         return strip
