@@ -30,16 +30,20 @@ from avala_tui.api.protocol import TasksAPI
 from avala_tui.core.detail_cache import DetailCache
 from avala_tui.core.status import describe_error
 from avala_tui.core.store import TaskRow
-from avala_tui.core.text import clean, literal, relative_time, short_uid, status_label
+from avala_tui.core.text import clean, literal, short_uid, status_label
 
 
 def format_time(value: datetime | float | None, now: float) -> str:
-    """Absolute local time and how long ago, e.g. "2025-01-10 08:00:00 UTC · 3h ago"."""
+    """Absolute local time, e.g. "2025-01-10 08:00:00 UTC".
+
+    How long ago is the table's to say, in its own column on the row right beside:
+    one relative time, one rounding, and a pane that an idle minute does not repaint.
+    """
     if value is None:
         return "—"
     epoch = value if isinstance(value, float) else value.timestamp()
     local = datetime.fromtimestamp(epoch).astimezone()
-    return f"{local:%Y-%m-%d %H:%M:%S %Z} · {relative_time(epoch, now)}"
+    return f"{local:%Y-%m-%d %H:%M:%S %Z}"
 
 
 def _value_text(value: Any) -> Text:
@@ -51,8 +55,6 @@ def _value_text(value: Any) -> Text:
 
 #: How long the cursor must rest on a row before get-task is called for it.
 DETAIL_DEBOUNCE_SECONDS: Final = 0.15
-#: How often the "3h ago" texts are brought up to date, as the table does.
-CLOCK_TICK: Final = 1.0
 #: A pane this many lines high or fewer is compact: it leaves out what the table's
 #: row already shows (name, status, project name), so 80x24 keeps 14 task rows.
 COMPACT_HEIGHT: Final = 6
@@ -196,9 +198,6 @@ class TaskDetail(VerticalScroll, can_focus=True):
     def compose(self) -> Iterable[Static]:
         yield self._body
 
-    def on_mount(self) -> None:
-        self.set_interval(CLOCK_TICK, self._redraw, name="detail clock")
-
     def on_resize(self) -> None:
         self._redraw()
 
@@ -277,19 +276,14 @@ class TaskDetail(VerticalScroll, can_focus=True):
         self._redraw()
 
     def _redraw(self) -> None:
-        """Draw the shown task again if its "ago" texts or the pane's height changed it."""
+        """Draw the shown task again if the pane's height changed what fits."""
         if self._shown is None:
             return
         row, project_name, footer = self._shown
         now = self._clock()
         compact = self.compact
         # Only what changes the drawing: an idle pane over SSH must write nothing.
-        key = (
-            id(row),
-            compact,
-            relative_time(row.created, now),
-            relative_time(row.updated, now),
-        )
+        key = (id(row), compact)
         if key == self._drawn_key:
             return
         self._drawn_key = key
