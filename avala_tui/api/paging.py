@@ -21,7 +21,7 @@ at a time itself (the dashboard, which loads the next page as the user scrolls).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+from collections.abc import AsyncIterator, Awaitable, Callable, Container, Hashable
 from typing import Any, Final, TypeVar
 
 from pydantic import BaseModel
@@ -69,18 +69,25 @@ class PageProgress:
 
     def check(self, cursor: str | None, page: Page[Any]) -> PagingLoopError | None:
         """Record ``page`` (fetched with ``cursor``); the reason to stop, or None."""
-        self.pages += 1
         self._cursors.add(cursor)
         new = {self._key(item) for item in page.items} - self._seen
         self._seen |= new
+        return self.judge(page, added=len(new), fetched=self._cursors)
+
+    def judge(
+        self, page: Page[Any], *, added: int, fetched: Container[str | None]
+    ) -> PagingLoopError | None:
+        """The rule itself, for a caller that already knows what a page added and which
+        cursors it fetched (the dashboard's feed keeps both): the reason to stop, or None."""
+        self.pages += 1
         if page.next_cursor is None:
             return None
-        if page.next_cursor in self._cursors:
+        if page.next_cursor in fetched:
             return PagingLoopError(
                 f"The server's pages loop: page {self.pages} points back to a page already "
                 "fetched. Stopped there."
             )
-        if new:
+        if added:
             self._fruitless = 0
             return None
         self._fruitless += 1
