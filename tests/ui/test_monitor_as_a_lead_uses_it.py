@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.widgets import Static
@@ -38,22 +39,17 @@ def _detail_text(app: AvalaApp) -> str:
     return "\n".join(line[left:] for line in screen_text(app).splitlines())
 
 
-def _live_dashboard(make_dashboard: MakeDashboard, api_server: ApiServer, project: str) -> AvalaApp:
-    """A dashboard on ``project`` refreshing every 0.3 s."""
-    return make_dashboard(
-        base_url=api_server.base_url,
-        api_key=api_server.api_key,
-        project=project,
-        refresh=0.3,
-        app_options=QUICK,
-    )
+def _dashboard(make_dashboard: MakeDashboard, api_server: ApiServer, **settings: Any) -> AvalaApp:
+    """A dashboard on ``api_server``, with its key and a short detail debounce."""
+    settings.setdefault("app_options", QUICK)
+    return make_dashboard(base_url=api_server.base_url, api_key=api_server.api_key, **settings)
 
 
 async def test_arrivals_show_on_screen_while_the_view_sits_at_the_top(
     make_dashboard: MakeDashboard, api_server: ApiServer
 ) -> None:
     project = api_server.big_project
-    app = _live_dashboard(make_dashboard, api_server, project)
+    app = _dashboard(make_dashboard, api_server, project=project, refresh=0.3)
     async with app.run_test(size=(120, 30)) as pilot:
         table = app.query_one(TaskTable)
         await wait_until(pilot, lambda: len(table.rows) > 5, within=TIMEOUT)
@@ -81,7 +77,7 @@ async def test_arrivals_do_not_move_a_view_scrolled_down(
     make_dashboard: MakeDashboard, api_server: ApiServer
 ) -> None:
     project = api_server.big_project
-    app = _live_dashboard(make_dashboard, api_server, project)
+    app = _dashboard(make_dashboard, api_server, project=project, refresh=0.3)
     async with app.run_test(size=(120, 30)) as pilot:
         table = app.query_one(TaskTable)
         await wait_until(pilot, lambda: len(table.rows) > 40, within=TIMEOUT)
@@ -103,13 +99,7 @@ async def test_task_flag_opens_that_task_and_keeps_it_until_the_user_moves(
 ) -> None:
     project = api_server.big_project
     far = api_server.tasks(project, None)[250]
-    app = make_dashboard(
-        base_url=api_server.base_url,
-        api_key=api_server.api_key,
-        project=project,
-        task=far["uid"],
-        app_options=QUICK,
-    )
+    app = _dashboard(make_dashboard, api_server, project=project, task=far["uid"])
     async with app.run_test(size=(160, 45)) as pilot:
         table = app.query_one(TaskTable)
         await wait_until(pilot, lambda: len(table.rows) > 0, within=TIMEOUT)
@@ -129,13 +119,7 @@ async def test_task_flag_highlights_its_row_once_loaded(
 ) -> None:
     project = api_server.big_project
     near = api_server.tasks(project, None)[19]
-    app = make_dashboard(
-        base_url=api_server.base_url,
-        api_key=api_server.api_key,
-        project=project,
-        task=near["uid"],
-        app_options=QUICK,
-    )
+    app = _dashboard(make_dashboard, api_server, project=project, task=near["uid"])
     async with app.run_test(size=(160, 45)) as pilot:
         table = app.query_one(TaskTable)
         await wait_until(pilot, lambda: table.cursor_uid == near["uid"], within=TIMEOUT)
@@ -151,9 +135,7 @@ async def test_task_flag_for_a_missing_task_names_it_with_the_apis_words(
     make_dashboard: MakeDashboard, api_server: ApiServer, which: str, words: str
 ) -> None:
     missing = getattr(api_server, which)
-    app = make_dashboard(
-        base_url=api_server.base_url, api_key=api_server.api_key, task=missing, app_options=QUICK
-    )
+    app = _dashboard(make_dashboard, api_server, task=missing)
     async with app.run_test(size=(160, 45)) as pilot:
         await wait_until(pilot, lambda: short_uid(missing) in _detail_text(app), within=TIMEOUT)
         await settle(pilot)
@@ -169,9 +151,9 @@ async def test_a_refused_filter_is_neither_remembered_nor_retried(
     make_dashboard: MakeDashboard, api_server: ApiServer, tmp_path: Path
 ) -> None:
     state = StateFile(tmp_path / "state.json")
-    app = make_dashboard(
-        base_url=api_server.base_url,
-        api_key=api_server.api_key,
+    app = _dashboard(
+        make_dashboard,
+        api_server,
         project="not-a-project",
         refresh=0.2,
         origins={"project": "the --project flag"},
