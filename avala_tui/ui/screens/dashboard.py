@@ -49,8 +49,8 @@ if TYPE_CHECKING:
     from avala_tui.core.export import ExportFormat
     from avala_tui.ui.screens.queue import QueueChoice
 
-#: How often the header looks at the client's rate gate, for its countdown.
-THROTTLE_CHECK: Final = 1.0
+#: How often the header's countdowns (a retry after a failure, the rate gate) are redrawn.
+COUNTDOWN_TICK: Final = 1.0
 #: The header's icon: a plain glyph that is none of the table's change marks.
 HEADER_ICON: Final = "≡"
 #: Header cells that are not the title: the icon on the left and its mirror on the
@@ -326,9 +326,10 @@ class DashboardScreen(Screen[None]):
             self.detail.open_task(self.settings.task)
             self.task_list.seek(self.settings.task)
         self._update_header()
-        # The rate gate holds requests inside the client, where no message comes from:
-        # look once a second. The header repaints only when its words change.
-        self.set_interval(THROTTLE_CHECK, self._update_header, name="rate gate")
+        # The countdowns move with time, not with messages (the rate gate holds requests
+        # inside the client): look once a second. The header repaints only when its
+        # words change, so an idle, healthy monitor writes nothing for this.
+        self.set_interval(COUNTDOWN_TICK, self._update_header, name="countdowns")
         if self.alerts is not None and self.alerts.rules.offline:
             # Being offline is noticed by time passing, not only by a failed request.
             self.set_interval(5.0, self._check_alerts, name="alert-tick")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Final
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -40,9 +39,6 @@ from avala_tui.ui.messages import RefreshFailed, RefreshLoaded, TasksPageFailed,
 from avala_tui.ui.untrusted import shown
 from avala_tui.ui.widgets.quick_filter import QuickFilter
 from avala_tui.ui.widgets.task_table import TaskTable
-
-#: How often the header's countdown moves while the API is away (and only then).
-COUNTDOWN_TICK: Final = 1.0
 
 
 class TaskListPane(Vertical):
@@ -99,7 +95,6 @@ class TaskListPane(Vertical):
         #: Where the current filters came from (a flag, a profile, remembered state).
         self.origins: Mapping[str, str] = origins or {}
         self._wake_timer: Timer | None = None
-        self._countdown: Timer | None = None
         #: A task to put the cursor on once its row is loaded (``--task``).
         self._sought: str | None = None
 
@@ -271,9 +266,6 @@ class TaskListPane(Vertical):
 
     def _succeeded(self) -> None:
         self.monitor.succeeded(self.clock())
-        if self._countdown is not None:
-            self._countdown.stop()
-            self._countdown = None
 
     def _failed(self, error: AvalaError, page: PageClaim | None = None) -> None:
         """Keep the rows, say what is wrong, and try again by itself after a backoff."""
@@ -282,12 +274,6 @@ class TaskListPane(Vertical):
             self._cancel_wake()
             return
         self._set_wake(delay)
-        if self._countdown is None:
-            # The countdown is the one thing repainted every second, and only while failing.
-            self._countdown = self.set_interval(COUNTDOWN_TICK, self._tick_countdown)
-
-    def _tick_countdown(self) -> None:
-        self.post_message(self.StateChanged(self))
 
     def _cancel_wake(self) -> None:
         if self._wake_timer is not None:
