@@ -256,11 +256,30 @@ _DAY: Final = 24 * _HOUR
 _WEEK: Final = 7 * _DAY
 #: Clock skew tolerated before a future time is shown as a date instead of "now".
 _SKEW: Final = _MINUTE
-_JUST_NOW: Final = 5
+#: Seconds are shown in steps of this many: a new task's age changes six times in its
+#: first minute, not sixty, and each change is bytes to a terminal over SSH.
+_SECONDS_STEP: Final = 10
+
+
+def changed_span(before: str, after: str) -> tuple[int, int] | None:
+    """The cells ``[start, end)`` where two texts of one cell width differ, or None.
+
+    What a repaint needs to write when a cell's text changes: "12m ago" → "13m ago"
+    differs in one cell. Texts holding wide characters (or of other widths) count
+    as changed whole, since a cut through a wide character is no cell boundary.
+    """
+    if before == after:
+        return None
+    width = cell_len(after)
+    if not (len(before) == len(after) == width == cell_len(before)):
+        return (0, max(width, cell_len(before)))
+    start = next(i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b)
+    end = next(i for i in range(width, 0, -1) if before[i - 1] != after[i - 1])
+    return (start, end)
 
 
 def relative_time(epoch: float | None, now: float) -> str:
-    """How long ago ``epoch`` was: "now", "42s ago", "5m ago", "3h ago", "2d ago", "6w ago".
+    """How long ago ``epoch`` was: "now", "40s ago", "5m ago", "3h ago", "2d ago", "6w ago".
 
     Times older than eight weeks, or more than a minute in the future, show as a
     local ISO date, since "37w ago" is harder to place than a date.
@@ -275,10 +294,10 @@ def relative_time(epoch: float | None, now: float) -> str:
             return datetime.fromtimestamp(epoch).date().isoformat()
         except (OverflowError, OSError, ValueError):
             return PLACEHOLDER
-    if elapsed < _JUST_NOW:
+    if elapsed < _SECONDS_STEP:
         return "now"
     if elapsed < _MINUTE:
-        return f"{int(elapsed)}s ago"
+        return f"{int(elapsed // _SECONDS_STEP) * _SECONDS_STEP}s ago"
     if elapsed < _HOUR:
         return f"{int(elapsed // _MINUTE)}m ago"
     if elapsed < _DAY:

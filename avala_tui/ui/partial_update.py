@@ -6,10 +6,10 @@ so a table whose age cell turns "4m ago" into "5m ago" sends the whole row up to
 cell (~150 bytes) to change six characters. An idle monitor over SSH pays that for
 every row whose age moves, every minute.
 
-:func:`install` makes the terminal writer start a chop at the segment holding the
-dirty span's first cell instead, as Textual's own rich-console rendering of the same
-update already does. A segment boundary is always a clean cell boundary (the widget
-drew it), and each segment carries its whole style, so what lands on the terminal is
+:func:`install` makes the terminal writer start a chop at the dirty span's first cell
+instead: at the segment holding it, cut there too when that segment's characters are
+all one cell wide. A segment boundary is always a clean cell boundary (the widget drew
+it), and each segment carries its whole style, so what lands on the terminal is
 identical; only the unchanged prefix is no longer re-sent.
 """
 
@@ -17,8 +17,10 @@ from __future__ import annotations
 
 from typing import Final
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.control import Control
+from rich.segment import Segment
 from textual._compositor import ChopsUpdate
 from textual.strip import Strip
 
@@ -27,7 +29,11 @@ _PATCHED: Final = "_avala_tui_starts_at_span"
 
 
 def _from_span(strip: Strip, x: int, x1: int) -> tuple[int, Strip]:
-    """Drop the whole segments of a chop at ``x`` that end at or before column ``x1``."""
+    """Drop what a chop at ``x`` holds before column ``x1``.
+
+    Whole segments go, and the head of the segment holding ``x1`` when every character
+    of it is one cell wide.
+    """
     segments = list(strip)
     skipped = 0
     for segment in segments:
@@ -36,7 +42,14 @@ def _from_span(strip: Strip, x: int, x1: int) -> tuple[int, Strip]:
             break
         x += width
         skipped += 1
-    return x, Strip(segments[skipped:]) if skipped else strip
+    kept = segments[skipped:]
+    if kept and x < x1:
+        text, style, control = kept[0]
+        # A cut through a wide character is no cell boundary: such a segment stays whole.
+        if control is None and len(text) == cell_len(text):
+            kept[0] = Segment(text[x1 - x :], style)
+            x = x1
+    return x, Strip(kept)
 
 
 def render_segments(self: ChopsUpdate, console: Console) -> str:

@@ -14,6 +14,7 @@ from rich.console import Console
 from avala_tui.core.text import (
     MAX_CHARS,
     MAX_MARKS,
+    changed_span,
     clean,
     fit,
     literal,
@@ -208,9 +209,10 @@ NOW = 1_750_000_000.0
         (0, "now"),
         (4.9, "now"),
         (-30, "now"),
-        (5, "5s ago"),
-        (42, "42s ago"),
-        (59.9, "59s ago"),
+        (9.9, "now"),
+        (10, "10s ago"),
+        (42, "40s ago"),
+        (59.9, "50s ago"),
         (60, "1m ago"),
         (5 * 60 + 59, "5m ago"),
         (3600, "1h ago"),
@@ -247,3 +249,20 @@ def test_a_value_starting_with_a_zero_width_mark_keeps_to_its_cell() -> None:
     )
     assert fit("\u0301a", 3) == "◌\u0301a "
     assert fit("ab", 3) == "ab "
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "span"),
+    [
+        ("12m ago ", "13m ago ", (1, 2)),
+        ("9m ago  ", "10m ago ", (0, 7)),
+        ("3h ago  ", "3h ago  ", None),
+        ("59m ago ", "1h ago  ", (0, 7)),
+        # A wide character: no cut inside it, the cell is changed whole.
+        ("名 1m   ", "名 2m   ", (0, 8)),
+    ],
+)
+def test_changed_span_is_the_cells_a_repaint_must_write(
+    before: str, after: str, span: tuple[int, int] | None
+) -> None:
+    assert changed_span(before, after) == span

@@ -24,7 +24,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Header, Input
+from textual.widgets import Input
 
 from avala_tui.api.protocol import TasksAPI
 from avala_tui.config.settings import NUMBERED_VIEWS, SavedView, Settings
@@ -40,6 +40,7 @@ from avala_tui.ui.untrusted import notify_literal
 from avala_tui.ui.widgets.census import CensusService
 from avala_tui.ui.widgets.detail import DETAIL_DEBOUNCE_SECONDS, TaskDetail
 from avala_tui.ui.widgets.key_hints import KeyHints
+from avala_tui.ui.widgets.quiet_label import QuietHeader
 from avala_tui.ui.widgets.sidebar import FilterSidebar, ProjectList, StatusList
 from avala_tui.ui.widgets.task_list import TaskListPane
 from avala_tui.ui.widgets.task_table import TaskTable
@@ -263,7 +264,7 @@ class DashboardScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         settings = self.settings
-        yield Header(icon=HEADER_ICON)
+        yield QuietHeader(icon=HEADER_ICON)
         with Horizontal(id="body"):
             yield FilterSidebar(
                 self.client,

@@ -27,6 +27,7 @@ from avala_tui.api.paging import iter_pages
 from avala_tui.api.protocol import TasksAPI
 from avala_tui.core.text import clean, fit, status_parts
 from avala_tui.ui.untrusted import shown
+from avala_tui.ui.widgets.quiet_label import QuietLabel
 
 #: Option id of "All projects" and of "All statuses".
 _ALL_ID: Final = "__all__"
@@ -213,7 +214,7 @@ class FilterSidebar(Vertical):
         self._progress_shown_at = -PROGRESS_EVERY
 
     def compose(self) -> ComposeResult:
-        yield Label("Projects", classes="sidebar-title", id="projects-title")
+        yield QuietLabel("Projects", classes="sidebar-title", id="projects-title")
         projects = ProjectList(id="projects")
         projects.set_reactive(ProjectList.selected_project, self._initial_project)
         yield projects

@@ -42,6 +42,7 @@ from avala_tui.core.store import TaskRow
 from avala_tui.core.text import (
     PLACEHOLDER,
     cell_limit,
+    changed_span,
     clean,
     fit,
     relative_time,
@@ -57,7 +58,7 @@ HEADER_HEIGHT: Final = 1
 _KEY_LIMIT: Final = 1024
 #: Blank cells between two columns.
 GAP: Final = 1
-#: How often the relative times ("42s ago") are brought up to date, in seconds.
+#: How often the relative times ("40s ago") are brought up to date, in seconds.
 CLOCK_TICK: Final = 1.0
 
 #: The documented task types as a narrow type column draws them (the detail has them in full).
@@ -713,7 +714,12 @@ class TaskTable(ScrollView, can_focus=True):
         if laid_out == self._laid_out:
             return False
         self._laid_out = laid_out
-        return super()._size_updated(size, virtual_size, container_size, layout)
+        resized = super()._size_updated(size, virtual_size, container_size, layout)
+        # A new size marks the whole table for repaint, but the reflow that brought it
+        # repaints the table's region anyway and leaves that mark behind: the next small
+        # refresh (an age changing, a minute later) would then rewrite the whole table.
+        self._repaint_regions.clear()
+        return resized
 
     def _on_resize(self) -> None:
         self._scroll_cursor_into_view()
@@ -899,22 +905,30 @@ class TaskTable(ScrollView, can_focus=True):
     def _stale_cells(
         self, y: int, old: Hashable, new: Hashable, width: int, is_row: bool
     ) -> Region | None:
-        """What to repaint of line ``y``: only the time cells when only the clock moved.
+        """What to repaint of line ``y``: only the changed characters of the time cells
+        when only the clock moved.
 
         An idle monitor over SSH must write almost nothing: a tick that turns "4m ago"
-        into "5m ago" repaints that cell alone (its line's strip starts a segment there,
-        and ui/partial_update.py writes from it), and nothing for a column left out.
+        into "5m ago" repaints "5" alone (the cell starts a segment, ui/partial_update.py
+        writes from there and the span's end cuts it), and nothing for a column left out.
         """
         if not (is_row and isinstance(old, tuple) and isinstance(new, tuple)):
             return Region(0, y, width, 1)
         if old[:_FIRST_AGING] != new[:_FIRST_AGING]:
             return Region(0, y, width, 1)
-        aged = {key for position, key in _AGING_COLUMNS if old[position] != new[position]}
-        cells = [
-            Region(column.x, y, column.width, 1)
-            for column in self._layout(width)
-            if column.key in aged
-        ]
+        aged = {
+            key: (old[position], new[position])
+            for position, key in _AGING_COLUMNS
+            if old[position] != new[position]
+        }
+        cells = []
+        for column in self._layout(width):
+            if column.key in aged:
+                before, after = aged[column.key]
+                span = changed_span(fit(before, column.width), fit(after, column.width))
+                if span is not None:
+                    start, end = span
+                    cells.append(Region(column.x + start, y, end - start, 1))
         # One span: two on a line would each be written from the left edge.
         return Region.from_union(cells) if cells else None
 
