@@ -71,6 +71,11 @@ async def test_arrivals_show_on_screen_while_the_view_sits_at_the_top(
         assert table.scroll_offset.y == 0
         assert table.cursor_uid == watched and table.cursor_row == 43
         assert "flood-39" in screen_text(app)
+        # A resize (a tmux pane split) keeps the view where the lead left it.
+        await pilot.resize_terminal(100, 26)
+        await pilot.pause()
+        assert table.scroll_offset.y == 0
+        assert "flood-39" in screen_text(app)
 
 
 async def test_arrivals_do_not_move_a_view_scrolled_down(

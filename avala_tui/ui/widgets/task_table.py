@@ -466,6 +466,7 @@ class TaskTable(ScrollView, can_focus=True):
         self._sync_pending = False
         # The sizes the last reflow of the screen gave, to tell a reflow that changed nothing.
         self._laid_out: tuple[Size, Size, Size] | None = None
+        self._cursor_was_shown = True
         # What the rows measured so far need (see measure_rows), and how far that
         # measuring got: which sequence, and how many of its rows.
         self._content: dict[str, int] = {}
@@ -713,16 +714,23 @@ class TaskTable(ScrollView, can_focus=True):
         laid_out = (size, container_size, self.virtual_size)
         if laid_out == self._laid_out:
             return False
-        self._laid_out = laid_out
+        previous, self._laid_out = self._laid_out, laid_out
+        # A view held at the top while arrivals push the cursor's task down stays held
+        # through a resize (a tmux pane split); a cursor that was on screen stays on it.
+        body = max(previous[0].height - HEADER_HEIGHT, 0) if previous is not None else 0
+        top = self.scroll_offset.y
+        self._cursor_was_shown = not body or top <= self.cursor_row < top + body
         resized = super()._size_updated(size, virtual_size, container_size, layout)
-        # A new size marks the whole table for repaint, but the reflow that brought it
-        # repaints the table's region anyway and leaves that mark behind: the next small
-        # refresh (an age changing, a minute later) would then rewrite the whole table.
-        self._repaint_regions.clear()
+        if previous is None or previous[0] != size:
+            # A new size marks the whole table for repaint, but the reflow that brought it
+            # repaints the table's region anyway and leaves that mark behind: the next
+            # small refresh (an age changing, a minute later) would rewrite the table.
+            self._repaint_regions.clear()
         return resized
 
     def _on_resize(self) -> None:
-        self._scroll_cursor_into_view()
+        if self._cursor_was_shown:
+            self._scroll_cursor_into_view()
         self._schedule_sync()
 
     def _schedule_sync(self) -> None:
