@@ -1,9 +1,16 @@
 """The Queue screen: one line per project from the census, Enter opens the dashboard on one.
 
 Each line: name, pending, % done (a ProgressBar), completions per hour over the last
-day, a 24-hour Sparkline of completions, the oldest pending task's age and the ETA
-(an estimate, marked "~"). The figures are the census's, so they are exact counts as
-of the walk's end; the line above the table says when that was, or how far a walk is.
+day, a 24-hour Sparkline of completions, the oldest pending task's age, the ETA (an
+estimate, marked "~") and the stale count. The figures are the census's, so they are
+exact counts as of the walk's end; the line above the table says when that was, or how
+far a walk is.
+
+The widths are styles/app.tcss's: the figures keep theirs at any size and the name
+takes what is left, so at 80 columns it is the name that is shortened. The screen's
+width classes (``HORIZONTAL_BREAKPOINTS``) widen the bar and the sparkline in steps
+that keep a whole number of sparkline cells per hour, or of hours per cell: a
+sparkline stretched to any width would draw some hours wider than others.
 """
 
 from __future__ import annotations
@@ -16,18 +23,26 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Label, ListItem, ListView, ProgressBar, Sparkline, Static
 
 from avala_tui.core.census import CensusResult, QueueFigures, duration_text
 from avala_tui.core.text import clean, fit
+from avala_tui.ui.untrusted import shown
 from avala_tui.ui.widgets.census import CensusService
 
-_NAME_WIDTH: Final = 18
-# The columns' titles, at the widths styles/app.tcss gives the columns (gaps included).
-_TITLES: Final = (
-    f"{'PROJECT':<{_NAME_WIDTH}} {'PENDING':>7} {'% DONE':<15} {'DONE/H':>7} "
-    f"{'LAST 24 H':<12} {'OLDEST':>6} {'ETA':>6}"
+#: Each column's title and class; a title shares its column's class, so its width too.
+_COLUMNS: Final = (
+    ("PROJECT", "queue-name"),
+    ("PENDING", "queue-pending"),
+    ("% DONE", "queue-done"),
+    ("DONE/H", "queue-rate"),
+    ("LAST 24 H", "queue-spark"),
+    ("OLDEST", "queue-oldest"),
+    ("ETA", "queue-eta"),
+    ("STALE", "queue-stale"),
 )
 _EMPTY: Final = QueueFigures(0, 0, {}, 0, 0, 0, 0, (0,) * 24, None, 0)
 
@@ -44,6 +59,17 @@ def _rate_text(figures: QueueFigures) -> str:
     return f"{rate:,.0f}/h" if rate >= 10 else f"{rate:.1f}/h"
 
 
+class FittedName(Widget):
+    """A project's name shortened to whatever width the layout gives it."""
+
+    def __init__(self, name: str, *, classes: str) -> None:
+        super().__init__(classes=classes)
+        self._text = clean(name)
+
+    def render(self) -> Content:
+        return shown(fit(self._text, self.size.width))
+
+
 class QueueLine(ListItem):
     """One project's line."""
 
@@ -53,7 +79,7 @@ class QueueLine(ListItem):
         super().__init__()
         self.project = project
         """The project's uid; None for the all-projects line."""
-        self._name = name
+        self._project_name = name
         self._figures = figures
         self._now = now
 
@@ -61,24 +87,28 @@ class QueueLine(ListItem):
         figures = self._figures
         eta = figures.eta
         with Horizontal(classes="queue-line"):
-            yield Label(fit(clean(self._name), _NAME_WIDTH), classes="queue-name", markup=False)
-            yield Label(f"{figures.pending:>7,}", classes="queue-pending")
+            yield FittedName(self._project_name, classes="queue-name")
+            yield Label(f"{figures.pending:,}", classes="queue-pending")
             bar = ProgressBar(total=max(figures.total, 1), show_eta=False, classes="queue-done")
             bar.progress = figures.completed
             yield bar
-            yield Label(_rate_text(figures).rjust(7), classes="queue-rate")
+            yield Label(_rate_text(figures), classes="queue-rate")
             yield Sparkline(list(figures.completions_by_hour), classes="queue-spark")
             yield Label(
-                duration_text(figures.oldest_pending_age(self._now)).rjust(6),
-                classes="queue-oldest",
+                duration_text(figures.oldest_pending_age(self._now)), classes="queue-oldest"
             )
-            yield Label(
-                ("—" if eta is None else "~" + duration_text(eta)).rjust(6), classes="queue-eta"
-            )
+            yield Label("—" if eta is None else "~" + duration_text(eta), classes="queue-eta")
+            yield Label(f"{figures.stale_pending:,}", classes="queue-stale")
 
 
 class QueueScreen(Screen[QueueChoice | None]):
     """Queue health per project, from the census."""
+
+    HORIZONTAL_BREAKPOINTS = [
+        (0, "-narrow"),
+        (120, "-wide"),
+        (150, "-wider"),
+    ]
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back", id="queue-back", tooltip="back to the dashboard"),
@@ -92,7 +122,9 @@ class QueueScreen(Screen[QueueChoice | None]):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="queue-status", markup=False)
-        yield Static(_TITLES, id="queue-titles", markup=False)
+        with Horizontal(id="queue-titles", classes="queue-line"):
+            for title, column in _COLUMNS:
+                yield Label(title, classes=column, markup=False)
         yield ListView(id="queue-lines")
         yield Footer(compact=True)
 
