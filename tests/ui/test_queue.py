@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from textual.widgets import Sparkline
 
+from avala_tui.core.census import QueueFigures
 from avala_tui.demo.data import EMPTY_PROJECT, LARGE_PROJECT
 from avala_tui.demo.server import DemoServer
 from avala_tui.ui.app import AvalaApp
-from avala_tui.ui.screens.queue import QueueLine, QueueScreen
+from avala_tui.ui.screens.queue import (
+    PENDING_CELLS,
+    STALE_CELLS,
+    QueueLine,
+    QueueScreen,
+    count_text,
+    eta_text,
+    rate_text,
+)
 from avala_tui.ui.widgets.census import CensusService
 from avala_tui.ui.widgets.sidebar import ProjectList
 from tests.ui.conftest import MakeDashboard
@@ -137,3 +147,16 @@ async def test_every_figure_is_whole_and_the_name_takes_what_is_left(
         else:
             assert all(names[uid] not in rows[uid] and "…" in rows[uid] for uid in long_names)
             assert spark.size.width == 12
+
+
+def test_figures_too_wide_for_their_cells_are_rounded_not_cut() -> None:
+    assert count_text(12_350, PENDING_CELLS) == "12,350"
+    assert count_text(1_234_567, PENDING_CELLS) == "1,235k"
+    assert count_text(123_456, STALE_CELLS) == "123.5k"
+    assert count_text(12_345_678, STALE_CELLS) == "12.3M"
+    figures = QueueFigures(0, 0, {}, 0, 0, 0, 24 * 12_345, (0,) * 24, None, 0)
+    assert rate_text(figures) == "12k/h"
+    assert eta_text(None) == "—"
+    assert eta_text(timedelta(days=999, hours=5)) == "~999d"
+    assert eta_text(timedelta(days=5000)) == "~14y"
+    assert eta_text(timedelta(days=365 * 250)) == ">99y"

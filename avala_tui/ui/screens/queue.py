@@ -16,7 +16,7 @@ sparkline stretched to any width would draw some hours wider than others.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import ClassVar, Final
 
 from textual import on
@@ -54,9 +54,43 @@ class QueueChoice:
     project: str | None
 
 
-def _rate_text(figures: QueueFigures) -> str:
+#: The figures' cells, as styles/app.tcss sizes them: a longer text would wrap out of
+#: sight, so a count that does not fit is shown in thousands or millions instead.
+PENDING_CELLS: Final = 7
+RATE_CELLS: Final = 6
+STALE_CELLS: Final = 6
+
+
+def count_text(count: int, cells: int) -> str:
+    """``count`` with thousands separators, or rounded to k or M when that is too wide."""
+    exact = f"{count:,}"
+    if len(exact) <= cells:
+        return exact
+    for divisor, unit in ((1_000, "k"), (1_000_000, "M")):
+        for digits in (1, 0):
+            short = f"{count / divisor:,.{digits}f}{unit}"
+            if len(short) <= cells:
+                return short
+    return f"{count / 1_000_000:.0f}M"
+
+
+def rate_text(figures: QueueFigures) -> str:
+    """Completions an hour over the last day, in the rate column's cells."""
     rate = figures.completions_per_hour
-    return f"{rate:,.0f}/h" if rate >= 10 else f"{rate:.1f}/h"
+    if rate < 10:
+        return f"{rate:.1f}/h"
+    return count_text(round(rate), RATE_CELLS - 2) + "/h"
+
+
+def eta_text(eta: timedelta | None) -> str:
+    """The ETA, marked "~" as an estimate, in the ETA column's 5 cells: past 999 days in
+    years (a cut "~1234d" would read as a smaller figure)."""
+    if eta is None:
+        return "—"
+    if eta.days < 1000:
+        return "~" + duration_text(eta)
+    years = eta.days / 365
+    return f"~{years:.0f}y" if years < 100 else ">99y"
 
 
 class FittedName(Widget):
@@ -85,20 +119,19 @@ class QueueLine(ListItem):
 
     def compose(self) -> ComposeResult:
         figures = self._figures
-        eta = figures.eta
         with Horizontal(classes="queue-line"):
             yield FittedName(self._project_name, classes="queue-name")
-            yield Label(f"{figures.pending:,}", classes="queue-pending")
+            yield Label(count_text(figures.pending, PENDING_CELLS), classes="queue-pending")
             bar = ProgressBar(total=max(figures.total, 1), show_eta=False, classes="queue-done")
             bar.progress = figures.completed
             yield bar
-            yield Label(_rate_text(figures), classes="queue-rate")
+            yield Label(rate_text(figures), classes="queue-rate")
             yield Sparkline(list(figures.completions_by_hour), classes="queue-spark")
             yield Label(
                 duration_text(figures.oldest_pending_age(self._now)), classes="queue-oldest"
             )
-            yield Label("—" if eta is None else "~" + duration_text(eta), classes="queue-eta")
-            yield Label(f"{figures.stale_pending:,}", classes="queue-stale")
+            yield Label(eta_text(figures.eta), classes="queue-eta")
+            yield Label(count_text(figures.stale_pending, STALE_CELLS), classes="queue-stale")
 
 
 class QueueScreen(Screen[QueueChoice | None]):
