@@ -426,13 +426,19 @@ def make_app(
     detail_debounce: float = DETAIL_DEBOUNCE_SECONDS,
     state: StateFile | None = None,
     census: bool = False,
+    alert_clock: Callable[[], float] = time.monotonic,
 ) -> AvalaApp:
     """Build the dashboard around a client the caller made (the CLI, a test, a benchmark).
 
     ``census``: count every task in the background; off unless asked, as its requests
     would otherwise mix with what a test or benchmark counts and injects.
+    ``alert_clock``: the monotonic clock of the --notify rules (see DashboardOptions).
     """
     options = DashboardOptions(
-        clock=clock, page_size=page_size, detail_debounce=detail_debounce, census=census
+        clock=clock,
+        page_size=page_size,
+        detail_debounce=detail_debounce,
+        census=census,
+        alert_clock=alert_clock,
     )
     return AvalaApp(client, settings, options, state=state)

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
+from textual.widgets import Sparkline
 
+from avala_tui.core.census import QueueFigures
 from avala_tui.demo.data import EMPTY_PROJECT, LARGE_PROJECT
 from avala_tui.demo.server import DemoServer
 from avala_tui.ui.app import AvalaApp
-from avala_tui.ui.screens.queue import QueueLine, QueueScreen
+from avala_tui.ui.screens.queue import (
+    PENDING_CELLS,
+    STALE_CELLS,
+    QueueLine,
+    QueueScreen,
+    count_text,
+    eta_text,
+    rate_text,
+)
 from avala_tui.ui.widgets.census import CensusService
 from avala_tui.ui.widgets.sidebar import ProjectList
 from tests.ui.conftest import MakeDashboard
@@ -73,7 +84,7 @@ async def test_the_queue_screen_lists_every_project_and_enter_opens_one(
         assert f"{pending:,}" in row
         assert "~" in row  # the ETA, an estimate
         empty = next(line for line in text.splitlines() if EMPTY_PROJECT[:12] in line)
-        assert empty.split()[-2:] == ["—", "—"]
+        assert empty.split()[-3:] == ["—", "—", "0"]  # oldest, ETA, stale
 
         target = next(i for i, line in enumerate(lines) if line.project is not None)
         for _ in range(target):
@@ -96,3 +107,56 @@ async def test_queue_health_is_in_the_palette_and_off_without_a_census(
         await pilot.press("H")
         await pilot.pause()
         assert not isinstance(app.screen, QueueScreen)
+
+
+def _rows(app: AvalaApp) -> dict[str | None, str]:
+    """Each project's line as drawn, by uid (None: all projects)."""
+    lines = list(app.screen.query(QueueLine))
+    text = screen_text(app).splitlines()
+    return {line.project: text[line.region.y] for line in lines}
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)])
+async def test_every_figure_is_whole_and_the_name_takes_what_is_left(
+    make_dashboard: MakeDashboard, fast_demo: DemoServer, size: tuple[int, int]
+) -> None:
+    app = make_dashboard(app_options={"census": True})
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await wait_until(pilot, lambda: _census(app).result is not None, within=60)
+        await pilot.press("H")
+        await settle(pilot)
+        result = _census(app).result
+        assert result is not None
+        names = {project["uid"]: project["name"] for project in fast_demo.api.projects}
+        rows = _rows(app)
+        for uid, row in rows.items():
+            figures = result.total if uid is None else result.projects.get(uid)
+            pending = 0 if figures is None else figures.pending
+            stale = 0 if figures is None else figures.stale_pending
+            # The figures are whole, the last one ending the line, whatever the width.
+            assert f" {pending:,} " in row
+            assert row.rstrip().endswith(f" {stale:,}")
+        long_names = [uid for uid, name in names.items() if len(name) > 20]
+        assert long_names, "the demo has names longer than an 80-column line leaves them"
+        spark = app.screen.query(Sparkline).first()
+        if size[0] >= 160:
+            # The room goes to the name and the sparkline: names whole, two cells an hour.
+            assert all(names[uid] in rows[uid] for uid in long_names)
+            assert spark.size.width == 48
+        else:
+            assert all(names[uid] not in rows[uid] and "…" in rows[uid] for uid in long_names)
+            assert spark.size.width == 12
+
+
+def test_figures_too_wide_for_their_cells_are_rounded_not_cut() -> None:
+    assert count_text(12_350, PENDING_CELLS) == "12,350"
+    assert count_text(1_234_567, PENDING_CELLS) == "1,235k"
+    assert count_text(123_456, STALE_CELLS) == "123.5k"
+    assert count_text(12_345_678, STALE_CELLS) == "12.3M"
+    figures = QueueFigures(0, 0, {}, 0, 0, 0, 24 * 12_345, (0,) * 24, None, 0)
+    assert rate_text(figures) == "12k/h"
+    assert eta_text(None) == "—"
+    assert eta_text(timedelta(days=999, hours=5)) == "~999d"
+    assert eta_text(timedelta(days=5000)) == "~14y"
+    assert eta_text(timedelta(days=365 * 250)) == ">99y"

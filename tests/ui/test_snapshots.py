@@ -91,9 +91,13 @@ def test_wrong_key(snap_compare: SnapCompare, dashboard: Callable[..., AvalaApp]
     assert snap_compare(app, terminal_size=(100, 30), run_before=ready())
 
 
-def test_queue_screen_80x24(
-    snap_compare: SnapCompare, make_dashboard: MakeDashboard, snapshot_demo: DemoServer
-) -> None:
+def _queue_screen(
+    snap_compare: SnapCompare,
+    make_dashboard: MakeDashboard,
+    snapshot_demo: DemoServer,
+    size: tuple[int, int],
+) -> bool:
+    """The Queue screen once the census has counted the demo world, at ``size``."""
     # A limit so high that the census's share of it spaces its 61 pages by milliseconds.
     snapshot_demo.api.rate_limit = 100_000
     app = make_dashboard(
@@ -111,9 +115,21 @@ def test_queue_screen_80x24(
         await settle(pilot)
 
     try:
-        assert snap_compare(app, terminal_size=(80, 24), run_before=counted)
+        return bool(snap_compare(app, terminal_size=size, run_before=counted))
     finally:
         snapshot_demo.api.rate_limit = None
+
+
+def test_queue_screen_80x24(
+    snap_compare: SnapCompare, make_dashboard: MakeDashboard, snapshot_demo: DemoServer
+) -> None:
+    assert _queue_screen(snap_compare, make_dashboard, snapshot_demo, (80, 24))
+
+
+def test_queue_screen_160x45(
+    snap_compare: SnapCompare, make_dashboard: MakeDashboard, snapshot_demo: DemoServer
+) -> None:
+    assert _queue_screen(snap_compare, make_dashboard, snapshot_demo, (160, 45))
 
 
 def test_200x50(snap_compare: SnapCompare, dashboard: Callable[..., AvalaApp]) -> None:

@@ -73,6 +73,9 @@ class DashboardOptions:
     """How long the cursor must rest on a row before get-task is called for it."""
     census: bool = False
     """Whether a census counts every task in the background (the CLI turns it on)."""
+    alert_clock: Callable[[], float] = time.monotonic
+    """Monotonic seconds for --notify (the offline threshold, one per kind a minute);
+    injectable so a test can let minutes pass in an instant."""
 
 
 class DashboardScreen(Screen[None]):
@@ -439,7 +442,7 @@ class DashboardScreen(Screen[None]):
                     datetime.fromtimestamp(self.options.clock(), UTC)
                 )
         for alert in self.alerts.observe(
-            time.monotonic(),
+            self.options.alert_clock(),
             new_total=pane.changes.new,
             pending=pending,
             oldest_pending_age=oldest_age,

@@ -1,33 +1,48 @@
 """The Queue screen: one line per project from the census, Enter opens the dashboard on one.
 
 Each line: name, pending, % done (a ProgressBar), completions per hour over the last
-day, a 24-hour Sparkline of completions, the oldest pending task's age and the ETA
-(an estimate, marked "~"). The figures are the census's, so they are exact counts as
-of the walk's end; the line above the table says when that was, or how far a walk is.
+day, a 24-hour Sparkline of completions, the oldest pending task's age, the ETA (an
+estimate, marked "~") and the stale count. The figures are the census's, so they are
+exact counts as of the walk's end; the line above the table says when that was, or how
+far a walk is.
+
+The widths are styles/app.tcss's: the figures keep theirs at any size and the name
+takes what is left, so at 80 columns it is the name that is shortened. The screen's
+width classes (``HORIZONTAL_BREAKPOINTS``) widen the bar and the sparkline in steps
+that keep a whole number of sparkline cells per hour, or of hours per cell: a
+sparkline stretched to any width would draw some hours wider than others.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import ClassVar, Final
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Label, ListItem, ListView, ProgressBar, Sparkline, Static
 
 from avala_tui.core.census import CensusResult, QueueFigures, duration_text
 from avala_tui.core.text import clean, fit
+from avala_tui.ui.untrusted import shown
 from avala_tui.ui.widgets.census import CensusService
 
-_NAME_WIDTH: Final = 18
-# The columns' titles, at the widths styles/app.tcss gives the columns (gaps included).
-_TITLES: Final = (
-    f"{'PROJECT':<{_NAME_WIDTH}} {'PENDING':>7} {'% DONE':<15} {'DONE/H':>7} "
-    f"{'LAST 24 H':<12} {'OLDEST':>6} {'ETA':>6}"
+#: Each column's title and class; a title shares its column's class, so its width too.
+_COLUMNS: Final = (
+    ("PROJECT", "queue-name"),
+    ("PENDING", "queue-pending"),
+    ("% DONE", "queue-done"),
+    ("DONE/H", "queue-rate"),
+    ("LAST 24 H", "queue-spark"),
+    ("OLDEST", "queue-oldest"),
+    ("ETA", "queue-eta"),
+    ("STALE", "queue-stale"),
 )
 _EMPTY: Final = QueueFigures(0, 0, {}, 0, 0, 0, 0, (0,) * 24, None, 0)
 
@@ -39,9 +54,54 @@ class QueueChoice:
     project: str | None
 
 
-def _rate_text(figures: QueueFigures) -> str:
+#: The figures' cells, as styles/app.tcss sizes them: a longer text would wrap out of
+#: sight, so a count that does not fit is shown in thousands or millions instead.
+PENDING_CELLS: Final = 7
+RATE_CELLS: Final = 6
+STALE_CELLS: Final = 6
+
+
+def count_text(count: int, cells: int) -> str:
+    """``count`` with thousands separators, or rounded to k or M when that is too wide."""
+    exact = f"{count:,}"
+    if len(exact) <= cells:
+        return exact
+    for divisor, unit in ((1_000, "k"), (1_000_000, "M")):
+        for digits in (1, 0):
+            short = f"{count / divisor:,.{digits}f}{unit}"
+            if len(short) <= cells:
+                return short
+    return f"{count / 1_000_000:.0f}M"
+
+
+def rate_text(figures: QueueFigures) -> str:
+    """Completions an hour over the last day, in the rate column's cells."""
     rate = figures.completions_per_hour
-    return f"{rate:,.0f}/h" if rate >= 10 else f"{rate:.1f}/h"
+    if rate < 10:
+        return f"{rate:.1f}/h"
+    return count_text(round(rate), RATE_CELLS - 2) + "/h"
+
+
+def eta_text(eta: timedelta | None) -> str:
+    """The ETA, marked "~" as an estimate, in the ETA column's 5 cells: past 999 days in
+    years (a cut "~1234d" would read as a smaller figure)."""
+    if eta is None:
+        return "—"
+    if eta.days < 1000:
+        return "~" + duration_text(eta)
+    years = eta.days / 365
+    return f"~{years:.0f}y" if years < 100 else ">99y"
+
+
+class FittedName(Widget):
+    """A project's name shortened to whatever width the layout gives it."""
+
+    def __init__(self, name: str, *, classes: str) -> None:
+        super().__init__(classes=classes)
+        self._text = clean(name)
+
+    def render(self) -> Content:
+        return shown(fit(self._text, self.size.width))
 
 
 class QueueLine(ListItem):
@@ -53,32 +113,35 @@ class QueueLine(ListItem):
         super().__init__()
         self.project = project
         """The project's uid; None for the all-projects line."""
-        self._name = name
+        self._project_name = name
         self._figures = figures
         self._now = now
 
     def compose(self) -> ComposeResult:
         figures = self._figures
-        eta = figures.eta
         with Horizontal(classes="queue-line"):
-            yield Label(fit(clean(self._name), _NAME_WIDTH), classes="queue-name", markup=False)
-            yield Label(f"{figures.pending:>7,}", classes="queue-pending")
+            yield FittedName(self._project_name, classes="queue-name")
+            yield Label(count_text(figures.pending, PENDING_CELLS), classes="queue-pending")
             bar = ProgressBar(total=max(figures.total, 1), show_eta=False, classes="queue-done")
             bar.progress = figures.completed
             yield bar
-            yield Label(_rate_text(figures).rjust(7), classes="queue-rate")
+            yield Label(rate_text(figures), classes="queue-rate")
             yield Sparkline(list(figures.completions_by_hour), classes="queue-spark")
             yield Label(
-                duration_text(figures.oldest_pending_age(self._now)).rjust(6),
-                classes="queue-oldest",
+                duration_text(figures.oldest_pending_age(self._now)), classes="queue-oldest"
             )
-            yield Label(
-                ("—" if eta is None else "~" + duration_text(eta)).rjust(6), classes="queue-eta"
-            )
+            yield Label(eta_text(figures.eta), classes="queue-eta")
+            yield Label(count_text(figures.stale_pending, STALE_CELLS), classes="queue-stale")
 
 
 class QueueScreen(Screen[QueueChoice | None]):
     """Queue health per project, from the census."""
+
+    HORIZONTAL_BREAKPOINTS = [
+        (0, "-narrow"),
+        (120, "-wide"),
+        (150, "-wider"),
+    ]
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back", id="queue-back", tooltip="back to the dashboard"),
@@ -92,7 +155,9 @@ class QueueScreen(Screen[QueueChoice | None]):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="queue-status", markup=False)
-        yield Static(_TITLES, id="queue-titles", markup=False)
+        with Horizontal(id="queue-titles", classes="queue-line"):
+            for title, column in _COLUMNS:
+                yield Label(title, classes=column, markup=False)
         yield ListView(id="queue-lines")
         yield Footer(compact=True)
 
