@@ -494,10 +494,16 @@ def refine(result: CensusResult, changes: Iterable[SeenChange]) -> CensusResult:
     projects = dict(result.projects)
     total = result.total
     touched: set[str | None] = set()
+    arrived: set[str] = set()
     applied = 0
     for change in changes:
         if not counts_after(change, result):
             continue
+        if change.arrival:
+            # A task can enter a filtered view twice (it left and came back): one arrival.
+            if change.uid in arrived:
+                continue
+            arrived.add(change.uid)
         projects[change.project] = _moved(projects.get(change.project, EMPTY_FIGURES), change)
         total = _moved(total, change)
         touched.add(change.project)

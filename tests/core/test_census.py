@@ -30,6 +30,8 @@ from avala_tui.core.census import (
     result_from_json,
     result_json,
 )
+from avala_tui.core.feed import FIRST_PAGE, TaskFeed, TaskFilter
+from avala_tui.core.refresh import apply_refresh
 from avala_tui.demo.app import DEFAULT_API_KEY
 from avala_tui.demo.server import DemoServer
 from tests.conftest import ANCHOR
@@ -440,5 +442,29 @@ def test_a_damaged_or_older_result_is_none(damage: Any) -> None:
     document = json.loads(json.dumps(result_json(_done())))
     damage(document)
     assert result_from_json(document) is None
-    for other in (None, [], "x", 1, {"format": 1}):
-        assert result_from_json(other) is None
+    others: tuple[object, ...] = (None, [], "x", 1, {"format": 1})
+    assert [result_from_json(other) for other in others] == [None] * len(others)
+
+
+def test_an_arrival_seen_twice_is_one_arrival() -> None:
+    arrival = SeenChange("t9", "b", None, "pending", _at(1), arrival=True)
+    refined = refine(_done(), [arrival, SeenChange("t9", "b", None, "pending", _at(1), True)])
+    assert (refined.projects["b"].pending, refined.refined_by) == (2, 1)
+
+
+def test_a_refresh_says_which_tasks_arrived_and_flipped_from_what() -> None:
+    feed = TaskFeed()
+    claim = feed.reset(TaskFilter())
+    first = [_task(1, "a", "pending", 2, 2), _task(2, "b", "pending", 3, 3)]
+    feed.page_loaded(claim, Page(items=first, next_cursor=None))
+    flipped = _task(2, "b", "completed", 3, 0.1)
+    arrived = _task(3, "a", "pending", 0.2, 0.2)
+    result = apply_refresh(
+        feed.store,
+        [(FIRST_PAGE, Page(items=[arrived, first[0], flipped], next_cursor=None))],
+        exhausted=True,
+    )
+    assert result.seen == (
+        SeenChange("t2", "b", "pending", "completed", (NOW - timedelta(hours=0.1)).timestamp()),
+        SeenChange("t3", "a", None, "pending", (NOW - timedelta(hours=0.2)).timestamp(), True),
+    )
