@@ -433,6 +433,10 @@ def make_app(
     would otherwise mix with what a test or benchmark counts and injects.
     """
     options = DashboardOptions(
-        clock=clock, page_size=page_size, detail_debounce=detail_debounce, census=census
+        clock=clock,
+        page_size=page_size,
+        detail_debounce=detail_debounce,
+        census=census,
+        state_file=None if state is None else state.path,
     )
     return AvalaApp(client, settings, options, state=state)

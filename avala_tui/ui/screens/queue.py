@@ -4,6 +4,7 @@ Each line: name, pending, % done (a ProgressBar), completions per hour over the 
 day, a 24-hour Sparkline of completions, the oldest pending task's age and the ETA
 (an estimate, marked "~"). The figures are the census's, so they are exact counts as
 of the walk's end; the line above the table says when that was, or how far a walk is.
+Counts refined since by changes the live monitor saw are marked "≈" until a recount.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Label, ListItem, ListView, ProgressBar, Sparkline, Static
 
-from avala_tui.core.census import CensusResult, QueueFigures, duration_text
+from avala_tui.core.census import CensusResult, QueueFigures, counted_at_text, duration_text
 from avala_tui.core.text import clean, fit
 from avala_tui.ui.widgets.census import CensusService
 
@@ -48,11 +49,19 @@ class QueueLine(ListItem):
     """One project's line."""
 
     def __init__(
-        self, project: str | None, name: str, figures: QueueFigures, now: datetime
+        self,
+        project: str | None,
+        name: str,
+        figures: QueueFigures,
+        now: datetime,
+        *,
+        estimate: bool = False,
     ) -> None:
         super().__init__()
         self.project = project
         """The project's uid; None for the all-projects line."""
+        self.estimate = estimate
+        """Whether the counts include changes seen since the census ("≈")."""
         self._name = name
         self._figures = figures
         self._now = now
@@ -62,7 +71,8 @@ class QueueLine(ListItem):
         eta = figures.eta
         with Horizontal(classes="queue-line"):
             yield Label(fit(clean(self._name), _NAME_WIDTH), classes="queue-name", markup=False)
-            yield Label(f"{figures.pending:>7,}", classes="queue-pending")
+            mark = "≈" if self.estimate else ""
+            yield Label(f"{mark}{figures.pending:,}".rjust(7), classes="queue-pending")
             bar = ProgressBar(total=max(figures.total, 1), show_eta=False, classes="queue-done")
             bar.progress = figures.completed
             yield bar
@@ -109,8 +119,15 @@ class QueueScreen(Screen[QueueChoice | None]):
         if counting is not None:
             parts.append(f"counting · {counting:,} tasks")
         if result is not None:
-            local = result.as_of.astimezone().strftime("%H:%M")
-            parts.append(f"counted {local} · {result.counted:,} tasks · ~ = estimate")
+            now = datetime.fromtimestamp(self.census.clock(), UTC)
+            when = counted_at_text(result.as_of, now)
+            # A count read from disk is an earlier session's: said, not passed off as now.
+            earlier = " (last session)" if self.census.restored else ""
+            parts.append(f"counted {when}{earlier} · {result.counted:,} tasks")
+            if result.estimated:
+                parts.append(f"≈ {result.refined_by:,} changes seen since")
+            stale = duration_text(result.stale_after)
+            parts.append(f"{result.total.stale_pending:,} stale (> {stale}) · ~ = estimate")
         elif counting is None:
             parts.append("waiting for the first count…")
         self.query_one("#queue-status", Static).update(" · ".join(parts))
@@ -123,13 +140,15 @@ class QueueScreen(Screen[QueueChoice | None]):
         if result is None:
             return
         now = datetime.fromtimestamp(self.census.clock(), UTC)
-        items = [QueueLine(None, "All projects", result.total, now)]
+        estimated = result.estimated
+        items = [QueueLine(None, "All projects", result.total, now, estimate=bool(estimated))]
         uids = list(self.project_names) + [
             uid for uid in result.projects if uid is not None and uid not in self.project_names
         ]
         for uid in uids:
             figures = result.projects.get(uid, _EMPTY)
-            items.append(QueueLine(uid, self.project_names.get(uid, uid), figures, now))
+            name = self.project_names.get(uid, uid)
+            items.append(QueueLine(uid, name, figures, now, estimate=uid in estimated))
         lines.extend(items)
         # The cursor stays on the line it was on as the figures are redrawn.
         lines.index = 0 if index is None else min(index, len(items) - 1)
