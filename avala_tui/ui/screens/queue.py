@@ -123,11 +123,13 @@ class QueueScreen(Screen[QueueChoice | None]):
             when = counted_at_text(result.as_of, now)
             # A count read from disk is an earlier session's: said, not passed off as now.
             earlier = " (last session)" if self.census.restored else ""
-            parts.append(f"counted {when}{earlier} · {result.counted:,} tasks")
+            # Most telling first: one line, cut at the screen's edge.
+            parts.append(f"counted {when}{earlier}")
             if result.estimated:
-                parts.append(f"≈ {result.refined_by:,} changes seen since")
+                parts.append(f"≈ {result.refined_by:,} seen since")
             stale = duration_text(result.stale_after)
-            parts.append(f"{result.total.stale_pending:,} stale (> {stale}) · ~ = estimate")
+            parts.append(f"{result.total.stale_pending:,} stale > {stale}")
+            parts.append(f"{result.counted:,} tasks · ~ = estimate")
         elif counting is None:
             parts.append("waiting for the first count…")
         self.query_one("#queue-status", Static).update(" · ".join(parts))
