@@ -52,6 +52,27 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _duration(text: str) -> str:
+    from avala_tui.config.settings import stale_after_value
+
+    try:
+        stale_after_value(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a duration like 48h, 30m, 2d or 90s, not {text!r}"
+        ) from None
+    return text
+
+
+def _add_stale_after(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--stale-after",
+        metavar="DURATION",
+        type=_duration,
+        help="a pending task not updated for this long is stale (default 24h; e.g. 48h, 2d)",
+    )
+
+
 class _Parser(argparse.ArgumentParser):
     """Errors as one sentence naming the flag, exit 2 (usage stays a --help away)."""
 
@@ -108,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="alerts (bell, desktop notification, toast): new, pending-over=N, "
         "stale-over=DURATION (e.g. 48h), offline; comma-separated",
     )
+    _add_stale_after(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     demo = commands.add_parser(
@@ -172,6 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="table",
         help="table (default) or json (JSON Lines: one project per line, then the totals)",
     )
+    _add_stale_after(summary)
 
     projects = commands.add_parser(
         "projects",
@@ -225,7 +248,7 @@ def _settings_from(args: argparse.Namespace) -> Settings:
         "demo": args.demo or None,
         "debug_log": args.debug,
     }
-    for name in ("refresh", "task", "notify"):
+    for name in ("refresh", "task", "notify", "stale_after"):
         flags[name] = getattr(args, name, None)
     return load_settings(flags=flags)
 
@@ -320,6 +343,7 @@ def _show_config(settings: Settings) -> int:
         "status": settings.status,
         "refresh": settings.refresh,
         "web_url": settings.web_url,
+        "stale_after": f"{settings.stale_after.total_seconds() / 3600:g}h",
         "demo": settings.demo,
     }
     for name, value in values.items():

@@ -14,13 +14,19 @@ import json
 import math
 import sys
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Literal, TextIO
 
 from avala_tui.api.client import AvalaClient
 from avala_tui.cli.headless import run_headless
 from avala_tui.config.settings import Settings
-from avala_tui.core.census import Census, CensusResult, QueueFigures, duration_text
+from avala_tui.core.census import (
+    DEFAULT_STALE_AFTER,
+    Census,
+    CensusResult,
+    QueueFigures,
+    duration_text,
+)
 from avala_tui.core.text import clean, fit
 
 SummaryFormat = Literal["table", "json"]
@@ -53,7 +59,12 @@ def iso_z(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def figures_record(uid: str | None, name: str | None, figures: QueueFigures) -> dict[str, Any]:
+def figures_record(
+    uid: str | None,
+    name: str | None,
+    figures: QueueFigures,
+    stale_after: timedelta = DEFAULT_STALE_AFTER,
+) -> dict[str, Any]:
     """One JSON line of the summary: the documented keys first, then the rest."""
     eta = figures.eta
     return {
@@ -65,12 +76,14 @@ def figures_record(uid: str | None, name: str | None, figures: QueueFigures) -> 
         "oldest_pending_created_at": iso_z(figures.oldest_pending_created_at),
         "created_last_24h": figures.created_last_24h,
         "completed_last_24h": figures.completed_last_24h,
+        # Pending tasks not updated for longer than ``stale_after_hours`` (--stale-after).
+        "stale": figures.stale_pending,
+        "stale_after_hours": round(stale_after.total_seconds() / 3600, 4),
         "total": figures.total,
         "percent_done": None if figures.percent_done is None else round(figures.percent_done, 2),
         "created_last_hour": figures.created_last_hour,
         "completed_last_hour": figures.completed_last_hour,
         "completions_by_hour": list(figures.completions_by_hour),
-        "stale_pending": figures.stale_pending,
         # An estimate (pending ÷ the last 24 hours' rate), hence the name.
         "eta_hours_estimate": None if eta is None else round(eta.total_seconds() / 3600, 2),
     }
@@ -97,9 +110,11 @@ def write_summary(
     """Print the census as a table or JSON Lines."""
     rows = _rows(result, names, only)
     if fmt == "json":
+        stale_after = result.stale_after
         for uid, name, figures in rows:
-            out.write(json.dumps(figures_record(uid, name, figures), ensure_ascii=True) + "\n")
-        out.write(json.dumps(figures_record(None, None, result.total)) + "\n")
+            record = figures_record(uid, name, figures, stale_after)
+            out.write(json.dumps(record, ensure_ascii=True) + "\n")
+        out.write(json.dumps(figures_record(None, None, result.total, stale_after)) + "\n")
         return
     # Numbers are right-aligned, and so are their titles.
     titles = [
@@ -124,6 +139,8 @@ def write_summary(
             fit("—" if figures.eta is None else "~" + duration_text(figures.eta), 8),
         )
         print(_GAP.join(cells).rstrip(), file=out)
+    # The STALE column's threshold, which --stale-after and the profile can change.
+    print(f"(stale: pending, not updated for {duration_text(result.stale_after)})", file=out)
     if not result.complete:
         print("(partial: the walk did not reach the last page)", file=out)
 
@@ -155,7 +172,12 @@ def run_summary(
 
     async def command(client: AvalaClient) -> None:
         names = await project_names(client)
-        census = Census(client, now=now or current_time(), project=settings.project)
+        census = Census(
+            client,
+            now=now or current_time(),
+            project=settings.project,
+            stale_after=settings.stale_after,
+        )
         result = await census.run(share=math.inf)
         write_summary(result, names, out, fmt=fmt, only=settings.project)
         out.flush()

@@ -13,6 +13,7 @@ The config file lives in the user's config directory (``config.toml``)::
     web_url = "https://avala.ai"   # where `o` opens a task; may hold {uid} and {project}
     notify = "new,pending-over=500,stale-over=48h,offline"   # alerts (bell, OSC 9, toast)
     notify_command = "/usr/local/bin/page-me"   # also run with the message as one argument
+    stale_after = "48h"      # a pending task untouched this long is stale (default 24h)
 
     [profiles.work.keys]     # binding ids (see `?`) to keys; a top-level [keys] is for all
     reload = "ctrl+r"
@@ -34,6 +35,7 @@ import os
 import stat
 import tomllib
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Final, Literal, get_args
 
@@ -41,7 +43,8 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 
 from avala_tui.api.client import DEFAULT_BASE_URL
 from avala_tui.config.paths import config_path
-from avala_tui.core.alerts import parse_notify
+from avala_tui.core.alerts import NotifySpecError, parse_duration, parse_notify
+from avala_tui.core.census import DEFAULT_STALE_AFTER
 from avala_tui.core.view import SORT_COLUMNS
 
 ENV_API_KEY: Final = "AVALA_API_KEY"
@@ -113,6 +116,8 @@ class Settings(BaseModel):
     """Alerts to give (``new,pending-over=N,stale-over=48h,offline``), or None for none."""
     notify_command: str | None = None
     """A program run with each alert's message as its one argument (no shell), or None."""
+    stale_after: timedelta = DEFAULT_STALE_AFTER
+    """A pending task not updated for longer than this is stale (``48h``, ``2d``...)."""
     warnings: tuple[str, ...] = ()
     """Problems worth telling the user that did not stop the app (a readable key file)."""
     keys: dict[str, str] = Field(default_factory=dict)
@@ -133,6 +138,19 @@ class Settings(BaseModel):
     @classmethod
     def _readable_notify(cls, value: str | None) -> str | None:
         parse_notify(value)  # a typo is refused at start, not discovered when nothing rings
+        return value
+
+    @field_validator("stale_after", mode="before")
+    @classmethod
+    def _readable_stale_after(cls, value: object) -> object:
+        # Written as --notify's stale-over durations are (48h, 2d), not as ISO 8601.
+        return stale_after_value(value) if isinstance(value, str) else value
+
+    @field_validator("stale_after")
+    @classmethod
+    def _positive_stale_after(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("stale_after must be longer than 0 (e.g. 24h)")
         return value
 
     @property
@@ -169,8 +187,16 @@ class _Profile(BaseModel):
     web_url: str | None = Field(default=None, pattern=WEB_URL_PATTERN)
     notify: str | None = None
     notify_command: str | None = None
+    stale_after: str | None = None
     keys: dict[str, str] = Field(default_factory=dict)
     views: dict[str, SavedView] = Field(default_factory=dict)
+
+    @field_validator("stale_after")
+    @classmethod
+    def _readable_stale_after(cls, value: str | None) -> str | None:
+        if value is not None:
+            stale_after_value(value)  # named with its profile, not found later
+        return value
 
 
 class _Shared(BaseModel):
@@ -180,6 +206,14 @@ class _Shared(BaseModel):
 
     keys: dict[str, str] = Field(default_factory=dict)
     views: dict[str, SavedView] = Field(default_factory=dict)
+
+
+def stale_after_value(text: str) -> timedelta:
+    """A stale threshold as written in a profile or a flag (``48h``, ``2d``, ``90m``)."""
+    try:
+        return parse_duration(text)
+    except NotifySpecError as error:
+        raise ValueError(str(error)) from None
 
 
 def _problems(error: ValidationError) -> str:

@@ -7,6 +7,23 @@ buckets of arrivals and of completions, the oldest pending ``created_at`` and a
 stale count, whatever the number of tasks. A failed page leaves the cursor where it
 was, so the same :class:`Census` resumes there; a cursor seen before ends the walk
 (a server that loops must not keep it going forever).
+
+**The selected project first.** Given ``first`` (the project the dashboard shows), the
+walk lists that project alone (``project=`` filter) before the rest, so its exact
+figures arrive after ``ceil(n_first / page)`` pages instead of at the end. The rest is
+then one walk of every task that skips the first project's tasks: nothing is counted
+twice, and no task without a project, nor any project missing from the project list,
+is left out. The price is those ``ceil(n_first / page)`` pages asked for twice: 13 more
+than the 61 of a plain walk of the demo's 60,840 tasks when its 12,000-task project is
+selected (74 pages in all).
+
+**Refined between recounts.** The live monitor sees status flips and arrivals on its
+first pages; :func:`refine` adds them to the last complete result (as estimates: the
+monitor sees only part of the queue), and the next complete walk replaces them. A
+change counts only when the walk cannot have seen it: an arrival created after the
+walk began (a newest-first cursor walk never goes back up), a flip made after it
+ended. A flip made during the walk is left for the next one, as the walk may or may
+not have counted its page after it.
 """
 
 from __future__ import annotations
@@ -15,10 +32,10 @@ import asyncio
 import math
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Final, Protocol
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final, Protocol
 
 from avala_tui.api.client import RateLimitStatus
 from avala_tui.api.models import STATUS_COMPLETED, STATUS_PENDING, Page, Task
@@ -153,6 +170,10 @@ class QueueFigures:
         return None if created is None else now - created
 
 
+#: A project without a task counted.
+EMPTY_FIGURES: Final = QueueFigures(0, 0, {}, 0, 0, 0, 0, (0,) * HOURS, None, 0)
+
+
 @dataclass(slots=True)
 class _Tally:
     """One project's counters: a fixed size, whatever the number of tasks counted."""
@@ -209,6 +230,15 @@ class CensusResult:
     """Tasks counted."""
     complete: bool
     """Whether the walk reached the last page (else the figures are partial)."""
+    ended_at: datetime | None = None
+    """When the walk reached its last page; None while it has not."""
+    stale_after: timedelta = DEFAULT_STALE_AFTER
+    """The threshold ``stale_pending`` was counted with."""
+    estimated: frozenset[str | None] = frozenset()
+    """Projects whose figures include changes the live monitor saw since the walk
+    (estimates until the next walk); empty for a walk's own result."""
+    refined_by: int = 0
+    """How many seen changes were added to the walk's figures."""
 
 
 class Census:
@@ -220,12 +250,23 @@ class Census:
         *,
         now: datetime,
         project: str | None = None,
+        first: str | None = None,
         stale_after: timedelta = DEFAULT_STALE_AFTER,
         page_size: int = CENSUS_PAGE_SIZE,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._source = source
         self.project = project
         """The project counted; None for all."""
+        self.first = first if project is None else None
+        """The project walked alone before the rest (see the module docstring); None for none."""
+        self.first_done = self.first is None
+        """Whether the first project's walk is over (its figures are then exact)."""
+        self._clock = clock
+        self.stale_after = stale_after
+        """Pending tasks untouched for longer than this are counted as stale."""
+        self.ended_at: datetime | None = None
+        """When the last page was counted."""
         self.as_of = now
         """The moment figures are measured from (fixed for the walk, so buckets agree)."""
         self._now_s = now.timestamp()
@@ -256,15 +297,25 @@ class Census:
         if self.done:
             return True
         self.requests += 1
+        in_first = not self.first_done
         page = await self._source.list_tasks(
-            project=self.project, cursor=self._cursor, limit=self._page_size
+            project=self.first if in_first else self.project,
+            cursor=self._cursor,
+            limit=self._page_size,
         )
-        self._count(page.items)
+        # The walk of every task skips what the first project's own walk counted.
+        self._count(page.items, skip=None if in_first else self.first)
         following = page.next_cursor
-        if following is None:
-            self.done = True
-        elif following in self._seen:
-            self.done = self.looped = True
+        looped = following is not None and following in self._seen
+        if following is None or looped:
+            self.looped = self.looped or looped
+            if in_first:
+                self.first_done = True
+                self._cursor = None
+                self._seen.clear()
+            else:
+                self.done = True
+                self.ended_at = datetime.fromtimestamp(self._clock(), UTC)
         else:
             self._seen.add(following)
             self._cursor = following
@@ -313,13 +364,24 @@ class Census:
             total=total.figures(),
             counted=self.counted,
             complete=self.done,
+            ended_at=self.ended_at,
+            stale_after=self.stale_after,
         )
 
-    def _count(self, tasks: Iterable[Task]) -> None:
+    def first_figures(self) -> QueueFigures | None:
+        """The first project's exact figures once its own walk is over; None before."""
+        if self.first is None or not self.first_done:
+            return None
+        tally = self._tallies.get(self.first)
+        return EMPTY_FIGURES if tally is None else tally.figures()
+
+    def _count(self, tasks: Iterable[Task], skip: str | None = None) -> None:
         now_s = self._now_s
         stale_before_s = self._stale_before_s
         tallies = self._tallies
         for task in tasks:
+            if skip is not None and task.project == skip:
+                continue
             tally = tallies.get(task.project)
             if tally is None:
                 tally = tallies[task.project] = _Tally()
@@ -355,3 +417,226 @@ def duration_text(span: timedelta | None) -> str:
     if minutes < 48 * 60:
         return f"{math.floor(minutes / 60)}h"
     return f"{math.floor(minutes / 1440)}d"
+
+
+@dataclass(frozen=True, slots=True)
+class SeenChange:
+    """A change the live monitor saw on the pages it refreshed."""
+
+    uid: str
+    """The task's uid."""
+    project: str | None
+    """The task's project."""
+    before: str | None
+    """Its status before; ignored for an arrival."""
+    after: str | None
+    """Its status now."""
+    at: float | None
+    """When it happened by the API's clock (epoch): ``created_at`` of an arrival,
+    ``updated_at`` of a flip; None when the API did not say."""
+    arrival: bool = False
+    """Whether the task is new to the list rather than changed in it."""
+
+
+def counts_after(change: SeenChange, result: CensusResult) -> bool:
+    """Whether ``result``'s walk cannot have counted ``change`` (see the module docstring)."""
+    if change.at is None:
+        return False
+    if change.arrival:
+        return change.at > result.as_of.timestamp()
+    return result.ended_at is not None and change.at > result.ended_at.timestamp()
+
+
+def _status_key(status: str | None) -> str:
+    return status if status is not None else NO_STATUS
+
+
+def _moved(figures: QueueFigures, change: SeenChange) -> QueueFigures:
+    """``figures`` with one task added to its new status (and taken from its old one)."""
+    counts: Counter[str] = Counter(figures.other)
+    counts[STATUS_PENDING] = figures.pending
+    counts[STATUS_COMPLETED] = figures.completed
+    after = _status_key(change.after)
+    if not change.arrival:
+        before = _status_key(change.before)
+        # A task the walk never saw in that status is not taken below zero.
+        counts[before] = max(0, counts[before] - 1)
+    counts[after] += 1
+    created_hour, created_day = figures.created_last_hour, figures.created_last_24h
+    if change.arrival:
+        created_hour, created_day = created_hour + 1, created_day + 1
+    completed_hour, completed_day = figures.completed_last_hour, figures.completed_last_24h
+    by_hour = figures.completions_by_hour
+    if after == STATUS_COMPLETED and (change.arrival or change.before != STATUS_COMPLETED):
+        # Counted in the newest hour: the figures were measured from the walk's moment.
+        completed_hour, completed_day = completed_hour + 1, completed_day + 1
+        by_hour = (*by_hour[:-1], by_hour[-1] + 1)
+    return replace(
+        figures,
+        pending=counts.pop(STATUS_PENDING),
+        completed=counts.pop(STATUS_COMPLETED),
+        other={status: count for status, count in sorted(counts.items()) if count},
+        created_last_hour=created_hour,
+        created_last_24h=created_day,
+        completed_last_hour=completed_hour,
+        completed_last_24h=completed_day,
+        completions_by_hour=by_hour,
+    )
+
+
+def refine(result: CensusResult, changes: Iterable[SeenChange]) -> CensusResult:
+    """``result`` with the changes the monitor saw since its walk: estimates, marked so.
+
+    A flip moves one task from its old status to its new one (a completion is counted
+    in the newest hour); an arrival adds one to its status and to the arrivals. Changes
+    the walk may have counted are left out (:func:`counts_after`).
+    """
+    projects = dict(result.projects)
+    total = result.total
+    touched: set[str | None] = set()
+    arrived: set[str] = set()
+    applied = 0
+    for change in changes:
+        if not counts_after(change, result):
+            continue
+        if change.arrival:
+            # A task can enter a filtered view twice (it left and came back): one arrival.
+            if change.uid in arrived:
+                continue
+            arrived.add(change.uid)
+        projects[change.project] = _moved(projects.get(change.project, EMPTY_FIGURES), change)
+        total = _moved(total, change)
+        touched.add(change.project)
+        applied += 1
+    if not applied:
+        return result
+    return replace(
+        result,
+        projects=projects,
+        total=total,
+        estimated=result.estimated | touched,
+        refined_by=result.refined_by + applied,
+    )
+
+
+def counted_at_text(moment: datetime, now: datetime) -> str:
+    """When a count was made, in local time: 14:05 today, "Mar 01 14:05" another day."""
+    local = moment.astimezone()
+    if local.date() == now.astimezone().date():
+        return local.strftime("%H:%M")
+    return local.strftime("%b %d %H:%M")
+
+
+# The result on disk ---------------------------------------------------------------
+
+#: Bumped when the saved form changes: an older file is ignored, never misread.
+RESULT_FORMAT: Final = 1
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(UTC).isoformat()
+
+
+def _figures_json(figures: QueueFigures) -> dict[str, Any]:
+    return {
+        "pending": figures.pending,
+        "completed": figures.completed,
+        "other": figures.other,
+        "created_last_hour": figures.created_last_hour,
+        "created_last_24h": figures.created_last_24h,
+        "completed_last_hour": figures.completed_last_hour,
+        "completed_last_24h": figures.completed_last_24h,
+        "completions_by_hour": list(figures.completions_by_hour),
+        "oldest_pending_created_at": _iso(figures.oldest_pending_created_at),
+        "stale_pending": figures.stale_pending,
+    }
+
+
+def result_json(result: CensusResult) -> dict[str, Any]:
+    """A complete walk's result as JSON: counters only (a few hundred bytes a project)."""
+    return {
+        "format": RESULT_FORMAT,
+        "as_of": _iso(result.as_of),
+        "ended_at": _iso(result.ended_at),
+        "counted": result.counted,
+        "stale_after_seconds": result.stale_after.total_seconds(),
+        "total": _figures_json(result.total),
+        # A list, not an object: tasks without a project are counted under None.
+        "projects": [[uid, _figures_json(figures)] for uid, figures in result.projects.items()],
+    }
+
+
+class _Unreadable(ValueError):
+    """A saved result that is not what :func:`result_json` writes."""
+
+
+def _int(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _Unreadable(value)
+    return value
+
+
+def _moment(value: object, *, optional: bool = False) -> datetime | None:
+    if value is None and optional:
+        return None
+    if not isinstance(value, str):
+        raise _Unreadable(value)
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise _Unreadable(value)
+    return moment
+
+
+def _figures_from(value: object) -> QueueFigures:
+    if not isinstance(value, Mapping):
+        raise _Unreadable(value)
+    other = value["other"]
+    hours = value["completions_by_hour"]
+    if not isinstance(other, Mapping) or not isinstance(hours, list) or len(hours) != HOURS:
+        raise _Unreadable(value)
+    return QueueFigures(
+        pending=_int(value["pending"]),
+        completed=_int(value["completed"]),
+        other={str(status): _int(count) for status, count in other.items()},
+        created_last_hour=_int(value["created_last_hour"]),
+        created_last_24h=_int(value["created_last_24h"]),
+        completed_last_hour=_int(value["completed_last_hour"]),
+        completed_last_24h=_int(value["completed_last_24h"]),
+        completions_by_hour=tuple(_int(count) for count in hours),
+        oldest_pending_created_at=_moment(value["oldest_pending_created_at"], optional=True),
+        stale_pending=_int(value["stale_pending"]),
+    )
+
+
+def result_from_json(document: object) -> CensusResult | None:
+    """A result :func:`result_json` wrote; None for anything else (damaged, older format)."""
+    try:
+        if not isinstance(document, Mapping) or document.get("format") != RESULT_FORMAT:
+            raise _Unreadable(document)
+        projects: dict[str | None, QueueFigures] = {}
+        entries = document["projects"]
+        if not isinstance(entries, list):
+            raise _Unreadable(entries)
+        for entry in entries:
+            if not isinstance(entry, list) or len(entry) != 2:
+                raise _Unreadable(entry)
+            uid, figures = entry
+            if uid is not None and not isinstance(uid, str):
+                raise _Unreadable(uid)
+            projects[uid] = _figures_from(figures)
+        stale = document["stale_after_seconds"]
+        if isinstance(stale, bool) or not isinstance(stale, int | float) or not stale > 0:
+            raise _Unreadable(stale)
+        as_of = _moment(document["as_of"])
+        assert as_of is not None
+        return CensusResult(
+            as_of=as_of,
+            projects=projects,
+            total=_figures_from(document["total"]),
+            counted=_int(document["counted"]),
+            complete=True,
+            ended_at=_moment(document["ended_at"], optional=True),
+            stale_after=timedelta(seconds=float(stale)),
+        )
+    except (KeyError, TypeError, ValueError, OverflowError, RecursionError):
+        return None

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from avala_tui.api.models import Page, Task
+from avala_tui.core.census import SeenChange
 from avala_tui.core.feed import FIRST_PAGE
 from avala_tui.core.store import TaskRow, TaskStore
 
@@ -25,6 +26,8 @@ class RefreshResult:
     """(uid, new status) of loaded tasks whose status changed."""
     gone: tuple[str, ...] = ()
     """Uids of loaded tasks that left the list."""
+    seen: tuple[SeenChange, ...] = ()
+    """The status flips and arrivals, with their projects and times, for the census."""
 
 
 def apply_refresh(
@@ -39,7 +42,12 @@ def apply_refresh(
     added: list[str] = []
     status_changed: list[str] = []
     gone: list[str] = []
+    seen: list[SeenChange] = []
     for cursor, page in pages:
+        # What each loaded task's status was: the store keeps only the new one.
+        before = {
+            task.uid: row.status for task in page.items if (row := store.get(task.uid)) is not None
+        }
         merged = store.merge_refresh(
             [TaskRow.from_task(task) for task in page.items],
             first_page=cursor == FIRST_PAGE,
@@ -48,7 +56,15 @@ def apply_refresh(
         added += merged.added
         status_changed += merged.status_changed
         gone += merged.gone
+        for uid in merged.status_changed:
+            if (row := store.get(uid)) is not None:
+                seen.append(SeenChange(uid, row.project, before.get(uid), row.status, row.updated))
+        for uid in merged.added:
+            if (row := store.get(uid)) is not None:
+                seen.append(
+                    SeenChange(uid, row.project, None, row.status, row.created, arrival=True)
+                )
     new_statuses = tuple(
         (uid, row.status) for uid in status_changed if (row := store.get(uid)) is not None
     )
-    return RefreshResult(tuple(added), new_statuses, tuple(gone))
+    return RefreshResult(tuple(added), new_statuses, tuple(gone), tuple(seen))

@@ -220,12 +220,20 @@ def status_line(state: ListState, width: int | None = None) -> str:
     )
 
 
-def terminal_title(*, pending: int | None, exhausted: bool) -> str:
-    """The terminal title: the pending count where it is known, so a tmux window shows it."""
+def terminal_title(
+    *, pending: int | None, exhausted: bool, estimate: bool = False, counted_at: str | None = None
+) -> str:
+    """The terminal title: the pending count where it is known, so a tmux window shows it.
+
+    ``estimate``: the count was refined by changes seen since it was made ("≈");
+    ``counted_at``: it is an earlier session's count, made then.
+    """
     if pending is None:
         return APP_TITLE
     more = "" if exhausted else "+"
-    return f"{APP_TITLE} · {pending:,}{more} pending"
+    about = "≈" if estimate else ""
+    when = "" if counted_at is None else f" · counted {counted_at}"
+    return f"{APP_TITLE} · {about}{pending:,}{more} pending{when}"
 
 
 def refused_filter_way_out(fields: Iterable[str], origins: Mapping[str, str]) -> str:

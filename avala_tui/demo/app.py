@@ -98,6 +98,9 @@ class RequestRecord:
     status: int
     #: time.monotonic() when the answer was decided.
     at: float
+    #: time.monotonic() when the request arrived (before any latency or fault delay), so
+    #: tests can tell which requests were being answered at the same time.
+    received: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -397,13 +400,14 @@ class DemoApi:
             self.live_step()
 
     async def _http(self, scope: Scope, send: Send) -> None:
+        received = time.monotonic()
         request = _Request.from_scope(scope)
         if self.latency:
             await asyncio.sleep(self.latency)
         fault = self.faults.draw(request.path)
         if fault is not None and fault.kind is Fault.SLOW:
             await asyncio.sleep(fault.delay)
-        response = self._respond(request, fault)
+        response = self._respond(request, fault, received)
         body = response.body
         if fault is not None and fault.kind is Fault.TRUNCATED:
             body = body[: len(body) // 2]
@@ -423,7 +427,9 @@ class DemoApi:
 
     # --- answers --------------------------------------------------------------------
 
-    def _respond(self, request: _Request, fault: InjectedFault | None) -> _Response:
+    def _respond(
+        self, request: _Request, fault: InjectedFault | None, received: float
+    ) -> _Response:
         """Decide the whole answer under the lock, and record the request."""
         kind = None if fault is None else fault.kind
         now = time.time()
@@ -444,6 +450,7 @@ class DemoApi:
                     request.api_key,
                     response.status,
                     time.monotonic(),
+                    received,
                 )
             )
             return response

@@ -440,5 +440,6 @@ def make_app(
         detail_debounce=detail_debounce,
         census=census,
         alert_clock=alert_clock,
+        state_file=None if state is None else state.path,
     )
     return AvalaApp(client, settings, options, state=state)

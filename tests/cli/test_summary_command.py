@@ -114,12 +114,67 @@ def test_the_table_names_every_project_and_the_total(
     assert code == EXIT_OK
     lines = out.splitlines()
     assert lines[0].split()[:3] == ["PROJECT", "PENDING", "DONE"]
-    assert lines[-1].startswith("All projects")
+    assert lines[-2].startswith("All projects")
+    assert lines[-1] == "(stale: pending, not updated for 24h)"
     large = next(line for line in lines if line.startswith(LARGE_PROJECT))
     pending = demo.api.counts(demo.api.project_uid(LARGE_PROJECT))["pending"]
     assert f"{pending:,}" in large
     empty = next(line for line in lines if line.startswith(EMPTY_PROJECT))
     assert empty.split()[-1] == "—"
+
+
+def _stale(rows: list[dict[str, Any]], hours: float) -> int:
+    """Pending tasks not updated for more than ``hours`` before the anchor, from the rows."""
+    anchor = ANCHOR.timestamp()
+    return sum(
+        anchor - datetime.fromisoformat(row["updated_at"] or row["created_at"]).timestamp()
+        > hours * 3600
+        for row in rows
+        if row["status"] == "pending"
+    )
+
+
+@pytest.mark.parametrize(("flag", "hours"), [((), 24.0), (("--stale-after", "90m"), 1.5)])
+def test_the_stale_count_follows_the_threshold(
+    capsys: pytest.CaptureFixture[str], demo: DemoServer, flag: tuple[str, ...], hours: float
+) -> None:
+    code, out, _ = _run(capsys, demo, "--format", "json", *flag)
+    assert code == EXIT_OK
+    lines = [json.loads(line) for line in out.splitlines()]
+    for line in lines:
+        rows = demo.api.tasks(line["project"])
+        assert (line["stale"], line["stale_after_hours"]) == (_stale(rows, hours), hours)
+    # The demo's data tells the two thresholds apart, so the flag is seen to matter.
+    assert _stale(demo.api.tasks(), 24.0) != _stale(demo.api.tasks(), 1.5)
+
+
+def test_the_stale_threshold_from_the_profile_and_in_the_table(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    demo: DemoServer,
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[profiles.default]\nstale_after = "2d"\n')
+    monkeypatch.setenv("AVALA_TUI_CONFIG", str(config))
+    code, out, _ = _run(capsys, demo)
+    assert code == EXIT_OK
+    lines = out.splitlines()
+    assert lines[-1] == "(stale: pending, not updated for 2d)"
+    total = lines[-2].split()
+    assert total[-2] == f"{_stale(demo.api.tasks(), 48.0):,}"
+    # The flag wins over the profile.
+    code, out, _ = _run(capsys, demo, "--stale-after", "36h")
+    assert out.splitlines()[-1] == "(stale: pending, not updated for 36h)"
+
+
+def test_a_duration_that_cannot_be_read_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], demo: DemoServer
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        _run(capsys, demo, "--stale-after", "2 weeks")
+    assert exit_info.value.code == 2
+    assert "--stale-after" in capsys.readouterr().err
 
 
 def test_exit_3_for_a_wrong_key(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -87,4 +88,21 @@ def test_bad_config_is_a_clear_error(tmp_path: Path) -> None:
         load_settings(env={}, path=path)
     path.write_text("not toml = = =")
     with pytest.raises(SettingsError, match="Cannot read the config file"):
+        load_settings(env={}, path=path)
+
+
+def test_stale_after_from_the_profile_and_the_flag(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[profiles.default]\nstale_after = "48h"\n')
+    assert load_settings(env={}, path=path).stale_after == timedelta(hours=48)
+    flagged = load_settings(flags={"stale_after": "90m"}, env={}, path=path)
+    assert flagged.stale_after == timedelta(minutes=90)
+    assert load_settings(env={}, path=tmp_path / "none.toml").stale_after == timedelta(hours=24)
+
+
+@pytest.mark.parametrize("value", ["2w", "48", "", "0h"])
+def test_a_stale_after_that_cannot_be_read_names_its_profile(tmp_path: Path, value: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(f'[profiles.default]\nstale_after = "{value}"\n')
+    with pytest.raises(SettingsError, match="stale_after"):
         load_settings(env={}, path=path)

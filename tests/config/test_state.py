@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
+
+import pytest
 
 from avala_tui.config.paths import ENV_STATE_FILE, state_path
 from avala_tui.config.settings import Settings
 from avala_tui.config.state import (
     AppState,
+    CensusMemory,
     Filters,
     StateFile,
+    census_scope,
     remembered_settings,
     scope_of,
 )
+from avala_tui.core.census import EMPTY_FIGURES, CensusResult
 from avala_tui.core.view import Sort
 
 SECRET = "sk-remember-me-not-0123456789"
@@ -91,3 +98,44 @@ def test_filters_are_remembered_per_api() -> None:
     state = AppState().with_filters(scope_of(work), Filters("p-work", "pending"))
     assert remembered_settings(staging, state, project_given=False, status_given=False) == staging
     assert scope_of(Settings(demo=True)) == "demo"
+
+
+def _counted() -> CensusResult:
+    moment = datetime(2025, 3, 1, 12, tzinfo=UTC)
+    return CensusResult(
+        as_of=moment,
+        projects={"p1": replace(EMPTY_FIGURES, pending=3)},
+        total=replace(EMPTY_FIGURES, pending=3),
+        counted=3,
+        complete=True,
+        ended_at=moment,
+    )
+
+
+def test_the_census_is_kept_per_profile_and_api_without_credentials(tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    work = Settings(profile="work", base_url="https://u:secret@api.example/api/v1")
+    scope = census_scope(work, work.base_url)
+    assert "secret" not in scope and "api.example" in scope
+    memory = CensusMemory.beside(state, scope)
+    assert memory.load() is None
+    assert memory.save(_counted())
+    assert CensusMemory.beside(state, scope).load() == _counted()
+    other_profile = census_scope(Settings(profile="home"), work.base_url)
+    other_api = census_scope(work, "https://other.example/api/v1")
+    for other in (other_profile, other_api):
+        assert CensusMemory.beside(state, other).load() is None
+    # A file copied under another scope's name is not that scope's.
+    CensusMemory.beside(state, other_api).path.write_bytes(memory.path.read_bytes())
+    assert CensusMemory.beside(state, other_api).load() is None
+    assert not memory.save(replace(_counted(), complete=False))
+
+
+@pytest.mark.parametrize(
+    "content", [b"", b"{", b"[" * 100_000, b"\xff\xfe", b'{"scope": 1}', b"null", b"x" * 3_000_000]
+)
+def test_a_damaged_census_file_is_ignored(tmp_path: Path, content: bytes) -> None:
+    memory = CensusMemory.beside(tmp_path / "state.json", "demo")
+    memory.path.write_bytes(content)
+    assert memory.load() is None
+    assert memory.save(_counted()) and memory.load() == _counted()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import tracemalloc
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,15 +15,23 @@ from avala_tui.api.client import AvalaClient, RateLimitStatus
 from avala_tui.api.errors import APIConnectionError
 from avala_tui.api.models import Page, Task
 from avala_tui.core.census import (
+    EMPTY_FIGURES,
     NO_STATUS,
     Census,
+    CensusResult,
     QueueFigures,
+    SeenChange,
     census_share,
     duration_text,
     next_delay,
+    refine,
     refresh_per_minute,
     request_interval,
+    result_from_json,
+    result_json,
 )
+from avala_tui.core.feed import FIRST_PAGE, TaskFeed, TaskFilter
+from avala_tui.core.refresh import apply_refresh
 from avala_tui.demo.app import DEFAULT_API_KEY
 from avala_tui.demo.server import DemoServer
 from tests.conftest import ANCHOR
@@ -292,3 +302,169 @@ class _Clock:
     async def sleep(self, seconds: float) -> None:
         self.slept.append(seconds)
         self.time += seconds
+
+
+async def test_the_first_project_is_exact_early_and_nothing_is_counted_twice() -> None:
+    source = FakePages(_sample())
+    census = Census(source, now=NOW, first="b")
+    assert census.first_figures() is None
+    while not census.first_done:
+        await census.step()
+    early = census.first_figures()
+    assert early is not None and not census.done
+    assert (early.pending, early.other) == (1, {"in_progress": 1, NO_STATUS: 1})
+    assert census.requests == 1  # b's 3 tasks: one page of 3
+
+    result = await census.run(sleep=_no_wait)
+    plain = await Census(FakePages(_sample()), now=NOW).run(sleep=_no_wait)
+    assert result.projects["b"] == plain.projects["b"] == early
+    assert result.projects["a"] == plain.projects["a"]
+    assert result.total == plain.total and result.counted == plain.counted == 8
+    # b's own page, then every page of all tasks (b's tasks fetched again, not counted).
+    assert [(project, cursor) for project, cursor, _ in source.asked] == [
+        ("b", None),
+        (None, None),
+        (None, "3"),
+        (None, "6"),
+    ]
+
+
+async def test_a_first_project_without_tasks_is_exact_as_empty() -> None:
+    census = Census(FakePages(_sample()), now=NOW, first="c")
+    await census.step()
+    early = census.first_figures()
+    assert early is not None and early.total == 0
+    result = await census.run(sleep=_no_wait)
+    assert "c" not in result.projects and result.counted == 8
+
+
+def _done(**changes: Any) -> CensusResult:
+    counted = CensusResult(
+        as_of=NOW,
+        projects={"a": _figures(pending=5, completed=10), "b": _figures(pending=1, completed=0)},
+        total=_figures(pending=6, completed=10),
+        counted=16,
+        complete=True,
+        ended_at=NOW + timedelta(minutes=2),
+    )
+    return replace(counted, **changes)
+
+
+def _figures(*, pending: int, completed: int) -> QueueFigures:
+    return replace(EMPTY_FIGURES, pending=pending, completed=completed)
+
+
+def _at(minutes: float) -> float:
+    return (NOW + timedelta(minutes=minutes)).timestamp()
+
+
+def test_a_seen_completion_moves_one_from_pending_to_completed_in_the_newest_hour() -> None:
+    flip = SeenChange("t1", "a", "pending", "completed", _at(5))
+    refined = refine(_done(), [flip])
+    a = refined.projects["a"]
+    assert (a.pending, a.completed) == (4, 11)
+    assert (a.completed_last_hour, a.completed_last_24h) == (1, 1)
+    assert a.completions_by_hour == (0,) * 23 + (1,)
+    assert (refined.total.pending, refined.total.completed) == (5, 11)
+    assert refined.projects["b"] == _done().projects["b"]
+    assert (refined.estimated, refined.refined_by) == (frozenset({"a"}), 1)
+
+
+def test_an_arrival_adds_a_pending_task_and_an_arrival() -> None:
+    arrival = SeenChange("t9", "b", None, "pending", _at(1), arrival=True)
+    new_project = SeenChange("t10", "z", None, "pending", _at(1), arrival=True)
+    refined = refine(_done(), [arrival, new_project])
+    b, z = refined.projects["b"], refined.projects["z"]
+    assert (b.pending, b.created_last_hour, b.created_last_24h) == (2, 1, 1)
+    assert (z.pending, z.total) == (1, 1)
+    assert (refined.total.pending, refined.total.created_last_24h) == (8, 2)
+    assert refined.estimated == {"b", "z"}
+
+
+def test_other_flips_move_between_the_statuses_as_spelt() -> None:
+    changes = [
+        SeenChange("t1", "a", "pending", "in_progress", _at(5)),
+        SeenChange("t2", "a", "completed", "pending", _at(6)),
+        SeenChange("t3", "b", "in_progress", None, _at(6)),  # the walk never saw it so
+    ]
+    refined = refine(_done(), changes)
+    a, b = refined.projects["a"], refined.projects["b"]
+    assert (a.pending, a.completed, a.other) == (5, 9, {"in_progress": 1})
+    assert a.completed_last_24h == 0  # going back to pending is no completion
+    assert (b.pending, b.other) == (1, {NO_STATUS: 1})
+
+
+def test_changes_the_walk_may_have_counted_are_left_out() -> None:
+    changes = [
+        # Made before the walk ended: its page may have been counted after it.
+        SeenChange("t1", "a", "pending", "completed", _at(1)),
+        # Created before the walk began: the walk saw it.
+        SeenChange("t2", "a", None, "pending", _at(-1), arrival=True),
+        SeenChange("t3", "a", "pending", "completed", None),
+    ]
+    result = _done()
+    assert refine(result, changes) is result
+    assert refine(
+        _done(ended_at=None), [SeenChange("t", "a", "pending", "x", _at(9))]
+    ).estimated == (frozenset())
+
+
+def test_a_result_goes_to_json_and_back_unchanged() -> None:
+    result = CensusResult(
+        as_of=NOW,
+        projects={"a": _figures(pending=2, completed=1), None: _figures(pending=1, completed=0)},
+        total=_figures(pending=3, completed=1),
+        counted=4,
+        complete=True,
+        ended_at=NOW + timedelta(seconds=30),
+        stale_after=timedelta(hours=48),
+    )
+    document = json.loads(json.dumps(result_json(result)))
+    assert result_from_json(document) == result
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda d: d.update(format=0),
+        lambda d: d.pop("total"),
+        lambda d: d.update(projects={"a": {}}),
+        lambda d: d["total"].update(pending=-1),
+        lambda d: d["total"].update(pending="5"),
+        lambda d: d["total"].update(completions_by_hour=[1]),
+        lambda d: d.update(as_of="yesterday"),
+        lambda d: d.update(as_of="2025-03-01T12:00:00"),
+        lambda d: d.update(stale_after_seconds=0),
+        lambda d: d["projects"].append([3, {}]),
+    ],
+)
+def test_a_damaged_or_older_result_is_none(damage: Any) -> None:
+    document = json.loads(json.dumps(result_json(_done())))
+    damage(document)
+    assert result_from_json(document) is None
+    others: tuple[object, ...] = (None, [], "x", 1, {"format": 1})
+    assert [result_from_json(other) for other in others] == [None] * len(others)
+
+
+def test_an_arrival_seen_twice_is_one_arrival() -> None:
+    arrival = SeenChange("t9", "b", None, "pending", _at(1), arrival=True)
+    refined = refine(_done(), [arrival, SeenChange("t9", "b", None, "pending", _at(1), True)])
+    assert (refined.projects["b"].pending, refined.refined_by) == (2, 1)
+
+
+def test_a_refresh_says_which_tasks_arrived_and_flipped_from_what() -> None:
+    feed = TaskFeed()
+    claim = feed.reset(TaskFilter())
+    first = [_task(1, "a", "pending", 2, 2), _task(2, "b", "pending", 3, 3)]
+    feed.page_loaded(claim, Page(items=first, next_cursor=None))
+    flipped = _task(2, "b", "completed", 3, 0.1)
+    arrived = _task(3, "a", "pending", 0.2, 0.2)
+    result = apply_refresh(
+        feed.store,
+        [(FIRST_PAGE, Page(items=[arrived, first[0], flipped], next_cursor=None))],
+        exhausted=True,
+    )
+    assert result.seen == (
+        SeenChange("t2", "b", "pending", "completed", (NOW - timedelta(hours=0.1)).timestamp()),
+        SeenChange("t3", "a", None, "pending", (NOW - timedelta(hours=0.2)).timestamp(), True),
+    )

@@ -28,8 +28,16 @@ from textual.widgets import Input
 
 from avala_tui.api.protocol import TasksAPI
 from avala_tui.config.settings import NUMBERED_VIEWS, SavedView, Settings
+from avala_tui.config.state import CensusMemory, census_scope
 from avala_tui.core.alerts import Alert, AlertWatch, parse_notify
-from avala_tui.core.census import census_share, refresh_per_minute
+from avala_tui.core.census import (
+    EMPTY_FIGURES,
+    CensusResult,
+    QueueFigures,
+    census_share,
+    counted_at_text,
+    refresh_per_minute,
+)
 from avala_tui.core.feed import PAGE_SIZE, TaskFilter
 from avala_tui.core.status import APP_TITLE, header_text, health_text, terminal_title
 from avala_tui.core.store import TaskRow
@@ -76,6 +84,20 @@ class DashboardOptions:
     alert_clock: Callable[[], float] = time.monotonic
     """Monotonic seconds for --notify (the offline threshold, one per kind a minute);
     injectable so a test can let minutes pass in an instant."""
+    state_file: Path | None = None
+    """The state file; the census keeps its last result beside it (None: nowhere)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ShownFigures:
+    """Census figures as the dashboard shows them, and how far to trust them."""
+
+    figures: QueueFigures
+    """The figures of the project shown (or of all)."""
+    estimate: bool
+    """Whether changes the monitor saw were added since the count ("≈")."""
+    counted_at: str | None
+    """When an earlier session counted them; None for this session's count."""
 
 
 class DashboardScreen(Screen[None]):
@@ -295,8 +317,18 @@ class DashboardScreen(Screen[None]):
                     id="detail",
                 )
         if self.options.census:
+            state_file = self.options.state_file
             yield CensusService(
-                self.client, share=self._census_share, clock=self.options.clock, id="census"
+                self.client,
+                share=self._census_share,
+                clock=self.options.clock,
+                stale_after=settings.stale_after,
+                memory=None
+                if state_file is None
+                else CensusMemory.beside(state_file, census_scope(settings, self.client.base_url)),
+                first=self._selected_project,
+                busy=self._user_busy,
+                id="census",
             )
         yield KeyHints(id="key-hints")
 
@@ -306,6 +338,14 @@ class DashboardScreen(Screen[None]):
         limit = None if rate is None else rate.limit
         # Up to two pages a refresh: the first page and the one on screen below it.
         return census_share(limit, refresh_per_minute(self.settings.refresh, 2, limit))
+
+    def _selected_project(self) -> str | None:
+        """The project the census walks first: the one the list shows."""
+        return self.task_list.feed.filters.project
+
+    def _user_busy(self) -> bool:
+        """Whether the user's own page or get-task request is in flight (the census waits)."""
+        return self.task_list.feed.in_flight is not None or self.detail.fetching > 0
 
     @property
     def census(self) -> CensusService | None:
@@ -414,6 +454,12 @@ class DashboardScreen(Screen[None]):
         self._note_error()
         self._check_alerts()
 
+    @on(TaskListPane.ChangesSeen)
+    def _changes_seen(self, message: TaskListPane.ChangesSeen) -> None:
+        message.stop()
+        if (census := self.census) is not None:
+            census.observe(message.changes)
+
     @on(CensusService.Updated)
     def _census_updated(self, message: CensusService.Updated) -> None:
         message.stop()
@@ -451,15 +497,36 @@ class DashboardScreen(Screen[None]):
             self.post_message(self.AlertRaised(alert))
 
     def _census_figures(self, project: str | None) -> tuple[int, int, int] | None:
-        """Exact (pending, completed, total) of a project (or all) from the last census."""
+        """Exact (pending, completed, total) of a project (or all) from the census."""
+        shown = self._shown_figures(project)
+        if shown is None:
+            return None
+        figures = shown.figures
+        return figures.pending, figures.completed, figures.total
+
+    def _shown_figures(self, project: str | None) -> ShownFigures | None:
+        """A project's (or all projects') census figures: the walk under way's own when it
+        has counted that project, else the last count, refined by what was seen since."""
         census = self.census
-        result = None if census is None else census.result
+        if census is None:
+            return None
+        first = census.first
+        if first is not None and project is not None and first[0] == project:
+            return ShownFigures(first[1], estimate=False, counted_at=None)
+        result = census.result
         if result is None:
             return None
-        figures = result.total if project is None else result.projects.get(project)
-        if figures is None:
-            return (0, 0, 0)  # a project the census found no task in
-        return figures.pending, figures.completed, figures.total
+        if project is None:
+            figures, estimate = result.total, bool(result.estimated)
+        else:
+            # A project the census found no task in has none.
+            figures = result.projects.get(project, EMPTY_FIGURES)
+            estimate = project in result.estimated
+        counted_at = None
+        if census.restored:
+            now = datetime.fromtimestamp(self.options.clock(), UTC)
+            counted_at = counted_at_text(result.as_of, now)
+        return ShownFigures(figures, estimate, counted_at)
 
     def _note_error(self) -> None:
         """Tell the app of an error newly shown, for the About screen's "last error"."""
@@ -471,9 +538,14 @@ class DashboardScreen(Screen[None]):
     def _update_title(self) -> None:
         pane = self.task_list
         filters = pane.feed.filters
-        exact = self._census_figures(filters.project)
-        if exact is not None and filters.status in (None, "pending"):
-            title = terminal_title(pending=exact[0], exhausted=True)
+        shown = self._shown_figures(filters.project)
+        if shown is not None and filters.status in (None, "pending"):
+            title = terminal_title(
+                pending=shown.figures.pending,
+                exhausted=True,
+                estimate=shown.estimate,
+                counted_at=shown.counted_at,
+            )
         else:
             title = terminal_title(pending=pane.pending_count(), exhausted=pane.feed.exhausted)
         self.post_message(self.TitleChanged(title))
@@ -504,18 +576,27 @@ class DashboardScreen(Screen[None]):
         census = self.census
         self.sidebar.show_progress(None if census is None else census.counting)
         result = None if census is None else census.result
-        exact = self._census_figures(self.task_list.feed.filters.project)
-        if result is not None and exact is not None:
-            pending, completed, total = exact
-            self.sidebar.show_counts(
-                {
+        shown = self._shown_figures(self.task_list.feed.filters.project)
+        self.sidebar.show_counted_at(None if shown is None else _trust_text(shown, result))
+        if census is not None and shown is not None:
+            by_project = (
+                {}
+                if result is None
+                else {
                     project: figures.pending
                     for project, figures in result.projects.items()
                     if project is not None
-                },
-                pending=pending,
-                completed=completed,
-                total=total,
+                }
+            )
+            if census.first is not None:
+                # Counted first in the walk under way: fresher than the last count.
+                by_project[census.first[0]] = census.first[1].pending
+            figures = shown.figures
+            self.sidebar.show_counts(
+                by_project,
+                pending=figures.pending,
+                completed=figures.completed,
+                total=figures.total,
                 lower_bound=False,
             )
             return
@@ -731,6 +812,16 @@ class DashboardScreen(Screen[None]):
             notify_literal(
                 self, f"Exported {count:,} tasks to\n{path.name}\n{where}", keep_newlines=True
             )
+
+
+def _trust_text(shown: ShownFigures, result: CensusResult | None) -> str | None:
+    """The sidebar's note on counts that are not this session's exact ones."""
+    parts = []
+    if shown.counted_at is not None:
+        parts.append(f"counted {shown.counted_at}")
+    if shown.estimate and result is not None:
+        parts.append(f"≈ {result.refined_by:,} seen since")
+    return " · ".join(parts) or None
 
 
 def _view_sort(view: SavedView) -> Sort | None:

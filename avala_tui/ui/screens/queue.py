@@ -11,6 +11,7 @@ takes what is left, so at 80 columns it is the name that is shortened. The scree
 width classes (``HORIZONTAL_BREAKPOINTS``) widen the bar and the sparkline in steps
 that keep a whole number of sparkline cells per hour, or of hours per cell: a
 sparkline stretched to any width would draw some hours wider than others.
+Counts refined since by changes the live monitor saw are marked "≈" until a recount.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Label, ListItem, ListView, ProgressBar, Sparkline, Static
 
-from avala_tui.core.census import CensusResult, QueueFigures, duration_text
+from avala_tui.core.census import CensusResult, QueueFigures, counted_at_text, duration_text
 from avala_tui.core.text import clean, fit
 from avala_tui.ui.untrusted import shown
 from avala_tui.ui.widgets.census import CensusService
@@ -108,11 +109,19 @@ class QueueLine(ListItem):
     """One project's line."""
 
     def __init__(
-        self, project: str | None, name: str, figures: QueueFigures, now: datetime
+        self,
+        project: str | None,
+        name: str,
+        figures: QueueFigures,
+        now: datetime,
+        *,
+        estimate: bool = False,
     ) -> None:
         super().__init__()
         self.project = project
         """The project's uid; None for the all-projects line."""
+        self.estimate = estimate
+        """Whether the counts include changes seen since the census ("≈")."""
         self._project_name = name
         self._figures = figures
         self._now = now
@@ -121,7 +130,9 @@ class QueueLine(ListItem):
         figures = self._figures
         with Horizontal(classes="queue-line"):
             yield FittedName(self._project_name, classes="queue-name")
-            yield Label(count_text(figures.pending, PENDING_CELLS), classes="queue-pending")
+            mark = "≈" if self.estimate else ""
+            pending = mark + count_text(figures.pending, PENDING_CELLS - len(mark))
+            yield Label(pending.rjust(PENDING_CELLS), classes="queue-pending")
             bar = ProgressBar(total=max(figures.total, 1), show_eta=False, classes="queue-done")
             bar.progress = figures.completed
             yield bar
@@ -174,8 +185,17 @@ class QueueScreen(Screen[QueueChoice | None]):
         if counting is not None:
             parts.append(f"counting · {counting:,} tasks")
         if result is not None:
-            local = result.as_of.astimezone().strftime("%H:%M")
-            parts.append(f"counted {local} · {result.counted:,} tasks · ~ = estimate")
+            now = datetime.fromtimestamp(self.census.clock(), UTC)
+            when = counted_at_text(result.as_of, now)
+            # A count read from disk is an earlier session's: said, not passed off as now.
+            earlier = " (last session)" if self.census.restored else ""
+            # Most telling first: one line, cut at the screen's edge.
+            parts.append(f"counted {when}{earlier}")
+            if result.estimated:
+                parts.append(f"≈ {result.refined_by:,} seen since")
+            stale = duration_text(result.stale_after)
+            parts.append(f"{result.total.stale_pending:,} stale > {stale}")
+            parts.append(f"{result.counted:,} tasks · ~ = estimate")
         elif counting is None:
             parts.append("waiting for the first count…")
         self.query_one("#queue-status", Static).update(" · ".join(parts))
@@ -188,13 +208,15 @@ class QueueScreen(Screen[QueueChoice | None]):
         if result is None:
             return
         now = datetime.fromtimestamp(self.census.clock(), UTC)
-        items = [QueueLine(None, "All projects", result.total, now)]
+        estimated = result.estimated
+        items = [QueueLine(None, "All projects", result.total, now, estimate=bool(estimated))]
         uids = list(self.project_names) + [
             uid for uid in result.projects if uid is not None and uid not in self.project_names
         ]
         for uid in uids:
             figures = result.projects.get(uid, _EMPTY)
-            items.append(QueueLine(uid, self.project_names.get(uid, uid), figures, now))
+            name = self.project_names.get(uid, uid)
+            items.append(QueueLine(uid, name, figures, now, estimate=uid in estimated))
         lines.extend(items)
         # The cursor stays on the line it was on as the figures are redrawn.
         lines.index = 0 if index is None else min(index, len(items) - 1)

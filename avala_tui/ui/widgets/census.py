@@ -6,14 +6,21 @@ would hold up everything that waits for workers to finish (a quit, a test). Afte
 failure the same walk resumes at its cursor after a backoff; after a complete walk
 the next one starts on a schedule, to correct the drift of what the live refresh
 cannot see. The last complete result stays shown while a recount runs.
+
+The last complete result is kept on disk per API (:class:`CensusMemory`) and shown
+at once on the next start, as of its time, until the first walk there ends. Between
+walks the changes the live monitor saw refine it (:func:`refine`: estimates, marked
+so). A page is never sent while the user's own page or get-task request is in
+flight (``busy``): the census tries again a moment later, so it never makes the user
+wait behind a 1,000-task page.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Final
 
 from textual import work
@@ -24,13 +31,35 @@ from textual.widget import Widget
 
 from avala_tui.api.errors import AuthenticationError, AvalaError
 from avala_tui.api.protocol import TasksAPI
-from avala_tui.core.census import Census, CensusResult, next_delay
+from avala_tui.config.state import CensusMemory
+from avala_tui.core.census import (
+    DEFAULT_STALE_AFTER,
+    Census,
+    CensusResult,
+    QueueFigures,
+    SeenChange,
+    counts_after,
+    next_delay,
+    refine,
+)
 from avala_tui.core.monitor import RefreshPolicy
 
 #: Seconds between complete walks: drift of what the live refresh cannot see is corrected.
 RECOUNT_EVERY: Final = 15 * 60.0
 #: Seconds after mounting before the first page: the user's first pages go first.
 START_DELAY: Final = 2.0
+#: Seconds before looking again when the user's own request is in flight.
+YIELD_DELAY: Final = 0.2
+#: Changes kept to refine the last result with; a recount is due long before this many.
+MAX_SEEN_CHANGES: Final = 10_000
+
+
+def _never_busy() -> bool:
+    return False
+
+
+def _no_first() -> str | None:
+    return None
 
 
 class CensusService(Widget):
@@ -39,9 +68,13 @@ class CensusService(Widget):
     DEFAULT_CSS = "CensusService { display: none; }"
 
     result: reactive[CensusResult | None] = reactive[CensusResult | None](None, init=False)
-    """The last complete census, None until the first walk ends."""
+    """The last complete census refined by the changes seen since; None before any."""
     counting: reactive[int | None] = reactive[int | None](None, init=False)
     """Tasks counted so far by the walk under way; None while none runs."""
+    first: reactive[tuple[str, QueueFigures] | None] = reactive[tuple[str, QueueFigures] | None](
+        None, init=False
+    )
+    """The selected project's exact figures from the walk under way, once counted."""
 
     @dataclass
     class Updated(Message):
@@ -57,11 +90,29 @@ class CensusService(Widget):
         clock: Callable[[], float] = time.time,
         recount_every: float = RECOUNT_EVERY,
         start_delay: float = START_DELAY,
+        stale_after: timedelta = DEFAULT_STALE_AFTER,
+        memory: CensusMemory | None = None,
+        first: Callable[[], str | None] = _no_first,
+        busy: Callable[[], bool] = _never_busy,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
         self.client = client
         self._share = share
+        self._stale_after = stale_after
+        self._memory = memory
+        self._first = first
+        self._busy = busy
+        self.exact: CensusResult | None = None
+        """The last complete walk's result, as counted (or as saved by an earlier run)."""
+        self.restored = False
+        """Whether ``exact`` was read from disk, not counted in this session."""
+        # Every change seen, numbered in the order seen, until a count includes it.
+        self._seen: list[tuple[int, SeenChange]] = []
+        self._observed = 0
+        self._walk_seen_from = 0
+        self.yielded = 0
+        """Times a page waited for the user's own request (for tests and benchmarks)."""
         self.clock = clock
         """Wall-clock epoch seconds: the moment each walk's figures are measured from."""
         self._recount_every = recount_every
@@ -74,7 +125,36 @@ class CensusService(Widget):
         """The failure the walk is waiting out, until the next page arrives."""
 
     def on_mount(self) -> None:
+        if self._memory is not None:
+            saved = self._memory.load()
+            if saved is not None:
+                self.restored = True
+                self._set_exact(saved)
+                self.post_message(self.Updated(self))
         self._schedule(self._start_delay)
+
+    def _set_exact(self, result: CensusResult, *, seen_from: int = 0) -> None:
+        self.exact = result
+        # Seen before the walk began, a change was there for the walk to count, whatever
+        # the clocks say; seen since, it counts if its time says the walk missed it.
+        self._seen = [
+            (number, change)
+            for number, change in self._seen
+            if number >= seen_from and counts_after(change, result)
+        ]
+        self.result = refine(result, (change for _, change in self._seen))
+
+    def observe(self, changes: Iterable[SeenChange]) -> None:
+        """Changes the live monitor saw: the last count is refined by them until the next."""
+        fresh = list(changes)
+        if not fresh:
+            return
+        numbered = [(self._observed + offset, change) for offset, change in enumerate(fresh)]
+        self._observed += len(fresh)
+        self._seen = (self._seen + numbered)[-MAX_SEEN_CHANGES:]
+        if self.exact is not None:
+            self.result = refine(self.exact, (change for _, change in self._seen))
+            self.post_message(self.Updated(self))
 
     def _schedule(self, delay: float) -> None:
         if self._timer is not None:
@@ -84,11 +164,22 @@ class CensusService(Widget):
     @work(group="census", exclusive=True, exit_on_error=False)
     async def _count_page(self) -> None:
         """Count one page, then schedule the next (or the next walk)."""
+        if self._busy():
+            # The user's own page or task is on its way: it goes first, alone.
+            self.yielded += 1
+            self._schedule(YIELD_DELAY)
+            return
         census = self._census
         if census is None or census.done:
             census = self._census = Census(
-                self.client, now=datetime.fromtimestamp(self.clock(), UTC)
+                self.client,
+                now=datetime.fromtimestamp(self.clock(), UTC),
+                first=self._first(),
+                stale_after=self._stale_after,
+                clock=self.clock,
             )
+            self._walk_seen_from = self._observed
+            self.first = None
         self._last_request = time.monotonic()
         try:
             done = await census.step()
@@ -101,9 +192,19 @@ class CensusService(Widget):
             return
         self.last_error = None
         self._backoff.failures = 0
+        if census.first is not None and self.first is None:
+            figures = census.first_figures()
+            if figures is not None:
+                self.first = (census.first, figures)
         if done:
             self.counting = None
-            self.result = census.result()
+            # The whole count has the first project too (and refinements on top of it).
+            self.first = None
+            result = census.result()
+            self.restored = False
+            self._set_exact(result, seen_from=self._walk_seen_from)
+            if self._memory is not None:
+                self._save(self._memory, result)
             self._schedule(self._recount_every)
         else:
             self.counting = census.counted
@@ -116,6 +217,11 @@ class CensusService(Widget):
                 )
             )
         self.post_message(self.Updated(self))
+
+    @work(thread=True, group="census-save", exit_on_error=False)
+    def _save(self, memory: CensusMemory, result: CensusResult) -> None:
+        """Keep the result for the next start, off the event loop (it fsyncs)."""
+        memory.save(result)
 
     def recount(self) -> None:
         """Start a fresh walk now (the user reloaded)."""

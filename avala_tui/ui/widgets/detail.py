@@ -105,6 +105,8 @@ class TaskDetail(VerticalScroll, can_focus=True):
         self.debounce = debounce
         self.cache = DetailCache()
         """get-task answers of the last few seconds."""
+        self.fetching = 0
+        """get-task requests in flight (a newer one may start before a cancelled one ends)."""
         self._debounce_timer: Timer | None = None
         self._body = Static("Select a task to see it in full.", markup=False)
         #: The uid of the task shown, so late answers for other tasks can be ignored.
@@ -166,12 +168,15 @@ class TaskDetail(VerticalScroll, can_focus=True):
         """get-task for the row the cursor rests on; a newer row cancels it."""
         if self.client is None:
             return
+        self.fetching += 1
         try:
             task = await self.client.get_task(uid)
         except AvalaError as error:
             self.post_message(_Failed(uid, error))
         else:
             self.post_message(_Loaded(task))
+        finally:
+            self.fetching -= 1
 
     @on(_Loaded)
     def _loaded(self, message: _Loaded) -> None:

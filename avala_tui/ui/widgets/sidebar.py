@@ -223,9 +223,11 @@ class FilterSidebar(Vertical):
         statuses = StatusList(id="statuses")
         statuses.set_reactive(StatusList.selected_status, self._initial_status)
         yield statuses
+        yield Static("", id="counted-at", classes="sidebar-title", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#projects-error").display = False
+        self.query_one("#counted-at").display = False
         self.load_projects()
 
     def reload(self) -> None:
@@ -294,6 +296,14 @@ class FilterSidebar(Vertical):
             self._progress_shown_at = now
             self._progress_text = text
             self.query_one("#projects-title", Label).update(text)
+
+    def show_counted_at(self, text: str | None) -> None:
+        """Say what the counts are when they are not this session's exact ones
+        ("counted 14:05", "≈ 3 seen since"); None hides the line."""
+        line = self.query_one("#counted-at", Static)
+        if text != (str(line.content) if line.display else None):
+            line.update(text or "")
+            line.display = text is not None
 
     def show_counts(
         self,

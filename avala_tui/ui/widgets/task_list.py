@@ -22,6 +22,7 @@ from textual.widgets import Static
 from avala_tui.api.errors import AvalaError, BadRequestError
 from avala_tui.api.models import STATUS_PENDING
 from avala_tui.api.protocol import TasksAPI
+from avala_tui.core.census import SeenChange
 from avala_tui.core.changes import ChangeLog
 from avala_tui.core.feed import FIRST_PAGE, PAGE_SIZE, PageClaim, TaskFeed, TaskFilter
 from avala_tui.core.monitor import LiveMonitor, RefreshPolicy
@@ -54,6 +55,12 @@ class TaskListPane(Vertical):
         def control(self) -> TaskListPane:
             """The pane that posted this."""
             return self.pane
+
+    @dataclass
+    class ChangesSeen(Message):
+        """A live refresh saw tasks arrive or change status (the census refines its count)."""
+
+        changes: tuple[SeenChange, ...]
 
     @dataclass
     class FilterAccepted(Message):
@@ -355,6 +362,8 @@ class TaskListPane(Vertical):
         result = apply_refresh(self.feed.store, message.pages, exhausted=self.feed.exhausted)
         self.changes.record(result.added, result.status_changed, len(result.gone))
         self.changes.forget(result.gone)
+        if result.seen:
+            self.post_message(self.ChangesSeen(result.seen))
         self._succeeded()
         table.rows_changed()
         if cursor_uid is not None and not table.move_cursor_to_uid(
