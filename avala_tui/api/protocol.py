@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from avala_tui.api.client import ClientStats, RateLimitStatus, Throttle
-from avala_tui.api.models import Page, Project, Task
+from avala_tui.api.models import Page, Project, Task, TaskTally
 
 
 class TasksAPI(Protocol):
@@ -46,6 +46,17 @@ class TasksAPI(Protocol):
         limit: int | None = None,
     ) -> Page[Task]:
         """One page of tasks."""
+        ...
+
+    async def list_task_tallies(
+        self,
+        *,
+        project: str | None = None,
+        status: str | None = None,
+        cursor: str | None = None,
+        limit: int | None = None,
+    ) -> Page[TaskTally]:
+        """One page of tasks, read only as far as a count needs."""
         ...
 
     async def get_task(self, uid: str) -> Task:

@@ -38,7 +38,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Protocol
 
 from avala_tui.api.client import RateLimitStatus
-from avala_tui.api.models import STATUS_COMPLETED, STATUS_PENDING, Page, Task
+from avala_tui.api.models import STATUS_COMPLETED, STATUS_PENDING, Page, TaskTally
 from avala_tui.core.monitor import BUDGET_SHARE, DEFAULT_LIMIT_PER_MINUTE, low_budget
 
 #: Asked for per page; the server may send fewer (DRF caps it), and what comes is kept.
@@ -63,14 +63,14 @@ class TaskPages(Protocol):
         """The X-RateLimit-* headers of the last response that carried any."""
         ...
 
-    async def list_tasks(
+    async def list_task_tallies(
         self,
         *,
         project: str | None = None,
         status: str | None = None,
         cursor: str | None = None,
         limit: int | None = None,
-    ) -> Page[Task]:
+    ) -> Page[TaskTally]:
         """One page of tasks, newest first."""
         ...
 
@@ -298,7 +298,7 @@ class Census:
             return True
         self.requests += 1
         in_first = not self.first_done
-        page = await self._source.list_tasks(
+        page = await self._source.list_task_tallies(
             project=self.first if in_first else self.project,
             cursor=self._cursor,
             limit=self._page_size,
@@ -375,7 +375,7 @@ class Census:
         tally = self._tallies.get(self.first)
         return EMPTY_FIGURES if tally is None else tally.figures()
 
-    def _count(self, tasks: Iterable[Task], skip: str | None = None) -> None:
+    def _count(self, tasks: Iterable[TaskTally], skip: str | None = None) -> None:
         now_s = self._now_s
         stale_before_s = self._stale_before_s
         tallies = self._tallies

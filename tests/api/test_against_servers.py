@@ -221,6 +221,20 @@ async def test_odd_rows_arrive_as_sent(api_server: ApiServer, make_client: MakeC
         )
 
 
+async def test_a_page_read_as_tallies_holds_the_listings_fields(
+    api_server: ApiServer, make_client: MakeClient
+) -> None:
+    client = client_for(make_client, api_server)
+    for project in (api_server.edge_project, None):
+        full = await client.list_tasks(project=project, limit=1000)
+        tallies = await client.list_task_tallies(project=project, limit=1000)
+        assert len(full.items) > 0
+        assert [
+            (t.uid, t.project, t.status, t.created_at, t.updated_at) for t in tallies.items
+        ] == [(t.uid, t.project, t.status, t.created_at, t.updated_at) for t in full.items]
+        assert tallies.next_cursor == full.next_cursor
+
+
 async def test_a_task_fetched_by_uid_equals_its_row_in_the_listing(
     api_server: ApiServer, make_client: MakeClient
 ) -> None:

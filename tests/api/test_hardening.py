@@ -7,6 +7,7 @@ import json
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from email.utils import formatdate
 
 import pytest
@@ -369,6 +370,28 @@ async def test_bad_rows_are_skipped_and_counted(make_client: MakeClient) -> None
         "The server sent task #5 without a uid.",
         f"The server sent task #6 with a uid longer than {MAX_TEXT_CHARS:,} characters.",
     ]
+
+
+async def test_tallies_read_odd_rows_as_the_listing_does(make_client: MakeClient) -> None:
+    # One strict pass for the whole page; any row it refuses sends the page through the
+    # full reading, so a count and the list agree row for row.
+    rows = [
+        {"uid": "t-1", "status": "pending", "created_at": "2026-11-30T10:00:00Z"},
+        {"uid": "t-2", "status": 5, "created_at": "2026-11-30T10:00:00"},
+        {"uid": "t-3", "created_at": "not a time", "project": "p" * (MAX_TEXT_CHARS + 9)},
+        {"name": "no uid"},
+        "t-4",
+    ]
+    async with StubServer(lambda _: json_reply(200, {"results": rows})) as stub:
+        client = make_client(stub.base_url)
+        tallies = await client.list_task_tallies()
+        full = await client.list_tasks()
+    assert [(t.uid, t.project, t.status, t.created_at, t.updated_at) for t in tallies.items] == [
+        (t.uid, t.project, t.status, t.created_at, t.updated_at) for t in full.items
+    ]
+    assert [t.status for t in tallies.items] == ["pending", "5", None]
+    assert tallies.items[1].created_at == datetime(2026, 11, 30, 10, tzinfo=UTC)
+    assert (tallies.skipped, tallies.skip_reasons) == (full.skipped, full.skip_reasons)
 
 
 async def test_a_page_of_only_bad_rows_is_still_a_page(make_client: MakeClient) -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from avala_tui.api.client import AvalaClient, RateLimitStatus
 from avala_tui.api.errors import APIConnectionError
-from avala_tui.api.models import Page, Task
+from avala_tui.api.models import Page, Task, TaskTally
 from avala_tui.core.census import (
     EMPTY_FIGURES,
     NO_STATUS,
@@ -62,14 +62,14 @@ class FakePages:
         self.asked: list[tuple[str | None, str | None, int | None]] = []
         self.rate_limit: RateLimitStatus | None = None
 
-    async def list_tasks(
+    async def list_task_tallies(
         self,
         *,
         project: str | None = None,
         status: str | None = None,
         cursor: str | None = None,
         limit: int | None = None,
-    ) -> Page[Task]:
+    ) -> Page[TaskTally]:
         self.asked.append((project, cursor, limit))
         start = int(cursor or 0)
         if start in self.fail_at:
@@ -80,7 +80,7 @@ class FakePages:
         following: str | None = str(end) if end < len(rows) else None
         if self.loop_after is not None and end > self.loop_after:
             following = "0"
-        return Page(items=rows[start:end], next_cursor=following)
+        return Page(items=[TaskTally.of(task) for task in rows[start:end]], next_cursor=following)
 
 
 def _sample() -> list[Task]:
