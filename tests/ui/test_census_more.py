@@ -245,6 +245,8 @@ async def test_the_census_sends_no_page_while_the_users_own_request_is_in_flight
             await pilot.press("end")
             await wait_until(pilot, lambda: table.cursor_row > 0, within=TIMEOUT)
             await pilot.pause(latency * 3)
+        # Keys pause the walk too (for half a second each): once they stop, it goes on.
+        await wait_until(pilot, lambda: len(_census_requests(fast_demo)) >= 3, within=TIMEOUT)
         await settle(pilot)
         records = fast_demo.api.requests
         walk = _census_requests(fast_demo)
@@ -260,3 +262,27 @@ async def test_the_census_sends_no_page_while_the_users_own_request_is_in_flight
         for page in walk:
             for own in users:
                 assert not own.received + same_instant < page.received < own.at, (page, own)
+
+
+async def test_the_census_waits_while_the_user_presses_keys(
+    make_dashboard: MakeDashboard, own_demo: DemoServer
+) -> None:
+    # Unpaced (a limit this high leaves the census a page every few milliseconds), the
+    # walk would meet every keypress; held keys keep it waiting instead.
+    own_demo.api.rate_limit = 100_000
+    app = make_dashboard(app_options=_with_census(), base_url=own_demo.base_url)
+    async with app.run_test(size=(100, 30)) as pilot:
+        census = _census(app)
+        await wait_until(pilot, lambda: census.counting is not None, within=TIMEOUT)
+        await pilot.press("j")
+        await pilot.pause()
+        sent_before = len(_census_requests(own_demo))
+        for _ in range(15):
+            await pilot.press("j", "k")
+            await pilot.pause(0.1)
+        # At most the page already on its way when the first key came.
+        assert len(_census_requests(own_demo)) - sent_before <= 1
+        assert census.yielded > 0
+        await wait_until(
+            pilot, lambda: len(_census_requests(own_demo)) > sent_before + 1, within=TIMEOUT
+        )

@@ -60,6 +60,10 @@ if TYPE_CHECKING:
 
 #: How often the header's countdowns (a retry after a failure, the rate gate) are redrawn.
 COUNTDOWN_TICK: Final = 1.0
+#: Seconds after the user's last key before the census sends its next page: reading a
+#: page of 1,000 tasks holds the event loop for a few milliseconds, which a held j
+#: should not meet.
+INPUT_QUIET: Final = 0.5
 #: The header's icon: a plain glyph that is none of the table's change marks.
 HEADER_ICON: Final = "≡"
 #: Header cells that are not the title: the icon on the left and its mirror on the
@@ -286,6 +290,7 @@ class DashboardScreen(Screen[None]):
         self.alerts: AlertWatch | None = AlertWatch(rules) if rules.any else None
         """What --notify asked to watch; None when no alert is on."""
         self._error_shown: object = None
+        self._last_key_at = float("-inf")
 
     def compose(self) -> ComposeResult:
         settings = self.settings
@@ -344,8 +349,17 @@ class DashboardScreen(Screen[None]):
         return self.task_list.feed.filters.project
 
     def _user_busy(self) -> bool:
-        """Whether the user's own page or get-task request is in flight (the census waits)."""
-        return self.task_list.feed.in_flight is not None or self.detail.fetching > 0
+        """Whether the user is at work: pressing keys, or waiting for their own page or
+        task. The census's next page waits (its pages are the user's to go without)."""
+        return (
+            time.monotonic() - self._last_key_at < INPUT_QUIET
+            or self.task_list.feed.in_flight is not None
+            or self.detail.fetching > 0
+        )
+
+    def on_key(self) -> None:
+        # Every key reaches the screen, bound or not, before Textual looks for a binding.
+        self._last_key_at = time.monotonic()
 
     @property
     def census(self) -> CensusService | None:
