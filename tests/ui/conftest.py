@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -18,6 +18,15 @@ from tests.conftest import ANCHOR
 NOW = ANCHOR.timestamp() + 3600
 
 MakeDashboard = Callable[..., AvalaApp]
+
+
+@pytest.fixture
+def fast_demo(demo: DemoServer) -> Iterator[DemoServer]:
+    """The shared demo with a limit so high that the census's share spaces pages by ms."""
+    limit = demo.api.rate_limit
+    demo.api.rate_limit = 100_000
+    yield demo
+    demo.api.rate_limit = limit
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from textual.worker import WorkerCancelled
 
 from avala_tui.demo.server import DemoServer
 from avala_tui.ui.app import AvalaApp
+from avala_tui.ui.widgets.census import CensusService
 
 TASKS_PATH = "/api/v1/tasks/"
 #: Bounds settle(): each round ends with a worker done or cancelled.
@@ -58,6 +59,13 @@ def get_task_calls(server: DemoServer, uid: str | None = None) -> list[str]:
         if record.path.startswith(TASKS_PATH) and record.path != TASKS_PATH
     ]
     return paths if uid is None else [path for path in paths if path == f"{TASKS_PATH}{uid}/"]
+
+
+def census_of(app: AvalaApp) -> CensusService:
+    """The dashboard's census service (the test turned the census on)."""
+    census = app.dashboard.census
+    assert census is not None
+    return census
 
 
 def header(app: AvalaApp) -> str:

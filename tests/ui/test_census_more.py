@@ -3,38 +3,21 @@ changes the monitor saw, and yielding to the user's own requests (issue 13)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from avala_tui.config.state import StateFile
 from avala_tui.demo.app import DEFAULT_API_KEY, RequestRecord
 from avala_tui.demo.data import LARGE_PROJECT, SMALL_PROJECT
 from avala_tui.demo.server import DemoServer
-from avala_tui.ui.app import AvalaApp
 from avala_tui.ui.screens.queue import QueueLine, QueueScreen
 from avala_tui.ui.widgets.census import CensusService
 from avala_tui.ui.widgets.sidebar import ProjectList, StatusList
 from avala_tui.ui.widgets.task_table import TaskTable
 from tests.ui.conftest import MakeDashboard
-from tests.ui.helpers import TASKS_PATH, screen_text, settle, wait_until
+from tests.ui.helpers import TASKS_PATH, census_of, screen_text, settle, wait_until
 
 TIMEOUT = 60.0
-
-
-@pytest.fixture
-def fast_demo(demo: DemoServer) -> Iterator[DemoServer]:
-    """The shared demo with a limit so high that the census's share spaces pages by ms."""
-    demo.api.rate_limit = 100_000
-    yield demo
-
-
-def _census(app: AvalaApp) -> CensusService:
-    census = app.dashboard.census
-    assert census is not None
-    return census
 
 
 def _census_requests(server: DemoServer) -> list[RequestRecord]:
@@ -65,8 +48,8 @@ async def test_a_restart_shows_the_last_count_at_once_marked_with_its_time(
     state = tmp_path / "state.json"
     first = make_dashboard(app_options=_with_census(state))
     async with first.run_test(size=(100, 30)) as pilot:
-        await wait_until(pilot, lambda: _census(first).result is not None, within=TIMEOUT)
-        saved = _census(first).result
+        await wait_until(pilot, lambda: census_of(first).result is not None, within=TIMEOUT)
+        saved = census_of(first).result
         await wait_until(pilot, lambda: _census_files(tmp_path), within=TIMEOUT)
     files = _census_files(tmp_path)
     assert len(files) == 1
@@ -77,7 +60,7 @@ async def test_a_restart_shows_the_last_count_at_once_marked_with_its_time(
     again = make_dashboard(app_options=_with_census(state))
     async with again.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        census = _census(again)
+        census = census_of(again)
         # Before the first census page: the saved count, as of its time.
         assert _census_requests(fast_demo) == []
         assert census.restored and census.result == saved
@@ -115,12 +98,12 @@ async def test_profiles_and_apis_do_not_see_each_others_count(
     ):
         async with other.run_test(size=(100, 30)) as pilot:
             await pilot.pause()
-            census = _census(other)
+            census = census_of(other)
             assert (census.restored, census.result) == (False, None)
     same = make_dashboard(app_options=_with_census(state))
     async with same.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        assert _census(same).restored
+        assert census_of(same).restored
 
 
 async def test_the_selected_project_is_counted_first_and_nothing_twice(
@@ -130,7 +113,7 @@ async def test_the_selected_project_is_counted_first_and_nothing_twice(
     expected = fast_demo.api.counts(large)
     app = make_dashboard(app_options=_with_census(), project=large)
     async with app.run_test(size=(100, 30)) as pilot:
-        census = _census(app)
+        census = census_of(app)
         await wait_until(pilot, lambda: census.first is not None, within=TIMEOUT)
         first = census.first
         # The whole census has not ended, yet this project's count is exact.
@@ -175,7 +158,7 @@ async def test_flips_and_arrivals_the_monitor_sees_refine_the_count_until_a_reco
     small = own_demo.api.project_uid(SMALL_PROJECT)
     app = make_dashboard(app_options=_with_census(), base_url=own_demo.base_url, refresh=0.3)
     async with app.run_test(size=(100, 30)) as pilot:
-        census = _census(app)
+        census = census_of(app)
         table = app.query_one(TaskTable)
         await wait_until(pilot, lambda: census.result is not None, within=TIMEOUT)
         counted = census.result
@@ -236,7 +219,7 @@ async def test_the_census_sends_no_page_while_the_users_own_request_is_in_flight
         base_url=own_demo.base_url,
     )
     async with app.run_test(size=(100, 30)) as pilot:
-        census = _census(app)
+        census = census_of(app)
         table = app.query_one(TaskTable)
         await wait_until(pilot, lambda: census.counting is not None, within=TIMEOUT)
         # The user pages down and rests on rows while the census walks: each rest is a
@@ -272,7 +255,7 @@ async def test_the_census_waits_while_the_user_presses_keys(
     own_demo.api.rate_limit = 100_000
     app = make_dashboard(app_options=_with_census(), base_url=own_demo.base_url)
     async with app.run_test(size=(100, 30)) as pilot:
-        census = _census(app)
+        census = census_of(app)
         await wait_until(pilot, lambda: census.counting is not None, within=TIMEOUT)
         await pilot.press("j")
         await pilot.pause()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -21,23 +20,9 @@ from avala_tui.ui.screens.queue import (
     eta_text,
     rate_text,
 )
-from avala_tui.ui.widgets.census import CensusService
 from avala_tui.ui.widgets.sidebar import ProjectList
 from tests.ui.conftest import MakeDashboard
-from tests.ui.helpers import screen_text, settle, wait_until
-
-
-@pytest.fixture
-def fast_demo(demo: DemoServer) -> Iterator[DemoServer]:
-    """The shared demo with a limit so high that the census's share spaces pages by ms."""
-    demo.api.rate_limit = 100_000
-    yield demo
-
-
-def _census(app: AvalaApp) -> CensusService:
-    census = app.dashboard.census
-    assert census is not None
-    return census
+from tests.ui.helpers import census_of, screen_text, settle, wait_until
 
 
 async def test_sidebar_and_title_become_exact_once_counted(
@@ -49,10 +34,10 @@ async def test_sidebar_and_title_become_exact_once_counted(
         projects = app.dashboard.query_one(ProjectList)
         # Before the census ends only what is loaded is known: a lower bound.
         assert any(count.endswith("+") for count in projects._counts.values())
-        await wait_until(pilot, lambda: _census(app).result is not None, within=60)
+        await wait_until(pilot, lambda: census_of(app).result is not None, within=60)
         await pilot.pause()
 
-        result = _census(app).result
+        result = census_of(app).result
         assert result is not None and result.complete
         expected = fast_demo.api.counts()
         assert result.total.pending == expected["pending"]
@@ -70,7 +55,7 @@ async def test_the_queue_screen_lists_every_project_and_enter_opens_one(
     app = make_dashboard(app_options={"census": True})
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await wait_until(pilot, lambda: _census(app).result is not None, within=60)
+        await wait_until(pilot, lambda: census_of(app).result is not None, within=60)
         await pilot.press("H")
         await pilot.pause()
         assert isinstance(app.screen, QueueScreen)
@@ -123,10 +108,10 @@ async def test_every_figure_is_whole_and_the_name_takes_what_is_left(
     app = make_dashboard(app_options={"census": True})
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
-        await wait_until(pilot, lambda: _census(app).result is not None, within=60)
+        await wait_until(pilot, lambda: census_of(app).result is not None, within=60)
         await pilot.press("H")
         await settle(pilot)
-        result = _census(app).result
+        result = census_of(app).result
         assert result is not None
         names = {project["uid"]: project["name"] for project in fast_demo.api.projects}
         rows = _rows(app)

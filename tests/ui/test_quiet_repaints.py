@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from rich.segment import Segment
 from rich.style import Style
 from textual.app import App, ComposeResult
@@ -135,120 +136,74 @@ class TableApp(App[None]):
 TableApp.CSS = "#side { width: 24; }"
 
 
-async def test_a_tick_that_ages_only_a_hidden_column_writes_nothing() -> None:
+def row(n: int, created_ago: float, updated_ago: float) -> TaskRow:
+    return TaskRow(
+        f"uid-{n}",
+        f"task {n}",
+        "image-annotation",
+        "pending",
+        "p",
+        NOW - created_ago,
+        NOW - updated_ago,
+    )
+
+
+async def written_in_a_minute(
+    rows: list[TaskRow], *, resize: tuple[int, int] | None = None
+) -> tuple[list[str], TaskTable]:
+    """What an 80x12 table writes when its clock moves a minute (after ``resize``)."""
     clock = [NOW]
     store = TaskStore()
-    # Created days ago ("2d ago" for a while); updated minutes ago, in a column 80
-    # columns with a sidebar leave out.
-    store.append_page(
-        TaskRow(
-            f"uid-{n}",
-            f"task {n}",
-            "image-annotation",
-            "pending",
-            "p",
-            NOW - 2 * 86400,
-            NOW - 150 - n,
-        )
-        for n in range(5)
-    )
+    store.append_page(rows)
     app = TableApp(store, clock)
     written = Written(app)
     async with app.run_test(size=(80, 12)) as pilot:
         table = app.query_one(TaskTable)
-        assert "updated" not in {column.key for column in table.columns}
         await settle(pilot)
+        if resize is not None:
+            await pilot.resize_terminal(*resize)
+            await settle(pilot)
         written.take()
         clock[0] += 60
         await pilot.pause(CLOCK_TICK * 1.5)
         await settle(pilot)
-        assert written.take() == 0
+        return list(written.frames), table
+
+
+async def test_a_tick_that_ages_only_a_hidden_column_writes_nothing() -> None:
+    # Created days ago ("2d ago" for a while); updated minutes ago, in a column 80
+    # columns with a sidebar leave out.
+    frames, table = await written_in_a_minute([row(n, 2 * 86400, 150 + n) for n in range(5)])
+    assert "updated" not in {column.key for column in table.columns}
+    assert frames == []
 
 
 async def test_a_tick_that_ages_a_shown_column_repaints_up_to_that_cell() -> None:
-    clock = [NOW]
-    store = TaskStore()
-    store.append_page(
-        [TaskRow("uid-0", "task 0", "image-annotation", "pending", "p", NOW - 150, NOW - 150)]
-    )
-    app = TableApp(store, clock)
-    written = Written(app)
-    async with app.run_test(size=(80, 12)) as pilot:
-        table = app.query_one(TaskTable)
-        await settle(pilot)
-        written.take()
-        clock[0] += 60
-        await pilot.pause(CLOCK_TICK * 1.5)
-        await settle(pilot)
-        text = visible(written.frames)
-        # One span of the one line, up to the changed "3" of "3m ago": not the
-        # scrollbar, not the line twice.
-        assert text.endswith("3")
-        assert text.count("3") == 1
-        assert table.cursor_row == 0
+    frames, table = await written_in_a_minute([row(0, 150, 150)])
+    text = visible(frames)
+    # One span of the one line, up to the changed "3" of "3m ago": not the scrollbar,
+    # not the line twice.
+    assert text.endswith("3")
+    assert text.count("3") == 1
+    assert table.cursor_row == 0
 
 
-async def test_an_aged_cell_is_written_from_that_cell_not_the_row_start() -> None:
+@pytest.mark.parametrize("age", [150, 750], ids=["2m to 3m", "12m to 13m"])
+async def test_a_tick_writes_only_the_characters_of_an_age_that_changed(age: float) -> None:
     # Textual alone writes the row from the table's left edge (~150 bytes a row a minute).
     partial_update.install()
-    clock = [NOW]
-    store = TaskStore()
-    store.append_page(
-        [TaskRow("uid-0", "task 0", "image-annotation", "pending", "p", NOW - 150, NOW - 150)]
-    )
-    app = TableApp(store, clock)
-    written = Written(app)
-    async with app.run_test(size=(80, 12)) as pilot:
-        await settle(pilot)
-        written.take()
-        clock[0] += 60
-        await pilot.pause(CLOCK_TICK * 1.5)
-        await settle(pilot)
-        assert visible(written.frames) == "3"
-
-
-async def test_a_tick_writes_only_the_characters_of_an_age_that_changed() -> None:
-    partial_update.install()
-    clock = [NOW]
-    store = TaskStore()
-    # 12m → 13m: one character of the cell changes.
-    store.append_page(
-        [TaskRow("uid-0", "task 0", "image-annotation", "pending", "p", NOW - 750, NOW - 750)]
-    )
-    app = TableApp(store, clock)
-    written = Written(app)
-    async with app.run_test(size=(80, 12)) as pilot:
-        await settle(pilot)
-        written.take()
-        clock[0] += 60
-        await pilot.pause(CLOCK_TICK * 1.5)
-        await settle(pilot)
-        assert visible(written.frames) == "3"
+    frames, _ = await written_in_a_minute([row(0, age, age)])
+    assert visible(frames) == "3"
 
 
 async def test_the_first_tick_after_a_resize_does_not_rewrite_the_table() -> None:
     # A resize leaves Textual's whole-widget repaint mark behind after the reflow
     # painted it; the next small refresh used to rewrite every line (2.4 KB at 80x24).
     partial_update.install()
-    clock = [NOW]
-    store = TaskStore()
-    store.append_page(
-        TaskRow(
-            f"uid-{n}", f"task {n}", "image-annotation", "pending", "p", NOW - 150 - n, NOW - 2e5
-        )
-        for n in range(40)
+    frames, _ = await written_in_a_minute(
+        [row(n, 150 + n, 2e5) for n in range(40)], resize=(90, 14)
     )
-    app = TableApp(store, clock)
-    written = Written(app)
-    async with app.run_test(size=(80, 12)) as pilot:
-        await settle(pilot)
-        await pilot.resize_terminal(90, 14)
-        await settle(pilot)
-        written.take()
-        clock[0] += 60
-        await pilot.pause(CLOCK_TICK * 1.5)
-        await settle(pilot)
-        # Each row's "2m ago" becomes "3m ago": one character a row, no names.
-        lines = visible(written.frames).split()
-        assert set(lines) == {"3"}
-        assert len(lines) >= 10
+    # Each row's "2m ago" becomes "3m ago": one character a row, no names.
+    lines = visible(frames).split()
+    assert set(lines) == {"3"}
+    assert len(lines) >= 10
