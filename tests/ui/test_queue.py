@@ -20,7 +20,7 @@ from avala_tui.ui.screens.queue import (
     eta_text,
     rate_text,
 )
-from avala_tui.ui.widgets.sidebar import ProjectList
+from avala_tui.ui.widgets.sidebar import MIN_LABEL_CELLS, Count, ProjectList
 from tests.ui.conftest import MakeDashboard
 from tests.ui.helpers import census_of, screen_text, settle, wait_until
 
@@ -33,7 +33,7 @@ async def test_sidebar_and_title_become_exact_once_counted(
         await settle(pilot)
         projects = app.dashboard.query_one(ProjectList)
         # Before the census ends only what is loaded is known: a lower bound.
-        assert any(count.endswith("+") for count in projects._counts.values())
+        assert any(projects.count_text(uid).endswith("+") for uid in projects._counts)
         await wait_until(pilot, lambda: census_of(app).result is not None, within=60)
         await pilot.pause()
 
@@ -41,9 +41,9 @@ async def test_sidebar_and_title_become_exact_once_counted(
         assert result is not None and result.complete
         expected = fast_demo.api.counts()
         assert result.total.pending == expected["pending"]
-        assert not any(count.endswith("+") for count in projects._counts.values())
+        assert not any(projects.count_text(uid).endswith("+") for uid in projects._counts)
         large = fast_demo.api.project_uid(LARGE_PROJECT)
-        assert projects._counts[large] == "12k"
+        assert projects.count_text(large) == f"{fast_demo.api.counts(large)['pending']:,}"
         assert app._terminal_title == f"avala-tui · {expected['pending']:,} pending"
         list_calls = [r for r in fast_demo.api.requests if r.query.get("limit") == "1000"]
         assert len(list_calls) == -(-sum(expected.values()) // 1000)
@@ -145,3 +145,27 @@ def test_figures_too_wide_for_their_cells_are_rounded_not_cut() -> None:
     assert eta_text(timedelta(days=999, hours=5)) == "~999d"
     assert eta_text(timedelta(days=5000)) == "~14y"
     assert eta_text(timedelta(days=365 * 250)) == ">99y"
+
+
+@pytest.mark.parametrize(
+    ("size", "number", "shown"),
+    [
+        ((80, 24), 12_350, "12,350"),
+        ((160, 45), 1_234_567, "1,234,567"),
+        # At 80 columns the name would keep fewer than MIN_LABEL_CELLS: shortened.
+        ((80, 24), 1_234_567, "1234k"),
+    ],
+)
+async def test_sidebar_counts_are_exact_where_the_name_keeps_its_room(
+    make_dashboard: MakeDashboard, size: tuple[int, int], number: int, shown: str
+) -> None:
+    app = make_dashboard()
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        projects = app.dashboard.query_one(ProjectList)
+        large = next(uid for uid, label in projects._labels.items() if label == LARGE_PROJECT)
+        projects.set_counts({large: Count(number, lower_bound=False)})
+        await settle(pilot)
+        assert projects.count_text(large) == shown
+        line = next(line for line in screen_text(app).splitlines() if f" {shown}" in line)
+        assert LARGE_PROJECT[: MIN_LABEL_CELLS - 1] in line

@@ -9,8 +9,9 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
-from typing import ClassVar, Final
+from typing import ClassVar, Final, NamedTuple
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -47,15 +48,30 @@ _ACTIVE: Final = "▸ "
 _INACTIVE: Final = "  "
 
 
-def compact_count(number: int, lower_bound: bool) -> str:
-    """A count that fits a narrow sidebar: 987, 12.3k, 52k; "+" when more may exist."""
-    if number < 1000:
-        text = str(number)
-    elif number < 10_000:
-        text = f"{number / 1000:.1f}k"
-    else:
-        text = f"{number // 1000}k"
-    return text + ("+" if lower_bound else "")
+#: Cells a project's name keeps before its count is shortened ("12,372" → "12k").
+MIN_LABEL_CELLS: Final = 12
+
+
+class Count(NamedTuple):
+    """A count beside an option, and whether more may exist ("+")."""
+
+    number: int
+    lower_bound: bool
+
+    def exact(self) -> str:
+        """12,372 (and "+" while more may exist)."""
+        return f"{self.number:,}" + ("+" if self.lower_bound else "")
+
+    def compact(self) -> str:
+        """A count that fits a narrow sidebar: 987, 12.3k, 52k; "+" when more may exist."""
+        number = self.number
+        if number < 1000:
+            text = str(number)
+        elif number < 10_000:
+            text = f"{number / 1000:.1f}k"
+        else:
+            text = f"{number // 1000}k"
+        return text + ("+" if self.lower_bound else "")
 
 
 class _FilterList(OptionList):
@@ -72,14 +88,25 @@ class _FilterList(OptionList):
         #: Label of every option, by option id (API text, cleaned: never markup).
         self._labels: dict[str, str] = {}
         #: Count shown on the right of each option, by option id.
-        self._counts: dict[str, str] = {}
+        self._counts: dict[str, Count] = {}
 
     def _active_id(self) -> str:
         raise NotImplementedError
 
+    def count_text(self, option_id: str) -> str:
+        """The count as shown beside an option: exact where the name keeps its room."""
+        count = self._counts.get(option_id)
+        if count is None:
+            return ""
+        exact = count.exact()
+        room = self.scrollable_content_region.width - len(_ACTIVE) - len(exact) - 1
+        if room >= min(cell_len(self._labels[option_id]), MIN_LABEL_CELLS):
+            return exact
+        return count.compact()
+
     def _prompt(self, option_id: str) -> Text:
         active = option_id == self._active_id()
-        count = self._counts.get(option_id, "")
+        count = self.count_text(option_id)
         # One line per option: long names are cut with an ellipsis, never wrapped.
         width = self.scrollable_content_region.width - len(_ACTIVE)
         label_width = width - (len(count) + 1 if count else 0)
@@ -107,7 +134,7 @@ class _FilterList(OptionList):
             if option_id in self._labels:
                 self.replace_option_prompt(option_id, self._prompt(option_id))
 
-    def set_counts(self, counts: Mapping[str, str]) -> None:
+    def set_counts(self, counts: Mapping[str, Count]) -> None:
         """Show these counts (by option id); repaints only the options whose count changed."""
         changed = {
             option_id
@@ -317,7 +344,7 @@ class FilterSidebar(Vertical):
         """Show loaded counts: pending per project, and per status for the current list."""
         self.query_one(ProjectList).set_counts(
             {
-                project: compact_count(number, lower_bound)
+                project: Count(number, lower_bound)
                 for project, number in pending_by_project.items()
                 if number
             }
@@ -329,7 +356,7 @@ class FilterSidebar(Vertical):
         shown_status = self.status
         self.query_one(StatusList).set_counts(
             {
-                option_id: compact_count(number, lower_bound)
+                option_id: Count(number, lower_bound)
                 for option_id, number in status_counts.items()
                 # Under a status filter only that status's count is known.
                 if shown_status is None or option_id == shown_status
