@@ -3,13 +3,17 @@ changes the monitor saw, and yielding to the user's own requests (issue 13)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from avala_tui.config.state import StateFile
+from avala_tui.core.census import CensusResult, QueueFigures
 from avala_tui.demo.app import DEFAULT_API_KEY, RequestRecord
 from avala_tui.demo.data import LARGE_PROJECT, SMALL_PROJECT
 from avala_tui.demo.server import DemoServer
+from avala_tui.ui.screens.dashboard import ShownFigures, _trust_text
 from avala_tui.ui.screens.queue import QueueLine, QueueScreen
 from avala_tui.ui.widgets.census import CensusService
 from avala_tui.ui.widgets.sidebar import ProjectList, StatusList
@@ -270,3 +274,21 @@ async def test_the_census_waits_while_the_user_presses_keys(
         await wait_until(
             pilot, lambda: len(_census_requests(own_demo)) > sent_before + 1, within=TIMEOUT
         )
+
+
+def test_both_notes_on_the_counts_fit_one_line_of_a_narrow_sidebar() -> None:
+    nothing = QueueFigures(0, 0, {}, 0, 0, 0, 0, (0,) * 24, None, 0)
+    result = CensusResult(
+        as_of=datetime(2026, 12, 1, 8, 37, tzinfo=UTC),
+        projects={},
+        total=nothing,
+        counted=0,
+        complete=True,
+        refined_by=115,
+    )
+    both = ShownFigures(result.total, estimate=True, counted_at="08:37")
+    assert _trust_text(both, result, width=40) == "counted 08:37 · ≈ 115 seen since"
+    assert _trust_text(both, result, width=19) == "counted 08:37 ≈+115"
+    fresh = ShownFigures(result.total, estimate=True, counted_at=None)
+    assert _trust_text(fresh, result, width=19) == "≈ 115 seen since"
+    assert _trust_text(replace(fresh, estimate=False), result, width=19) is None
