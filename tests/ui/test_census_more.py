@@ -13,7 +13,7 @@ from avala_tui.core.census import CensusResult, QueueFigures
 from avala_tui.demo.app import DEFAULT_API_KEY, RequestRecord
 from avala_tui.demo.data import LARGE_PROJECT, SMALL_PROJECT
 from avala_tui.demo.server import DemoServer
-from avala_tui.ui.screens.dashboard import ShownFigures, _trust_text
+from avala_tui.ui.screens.dashboard import ShownFigures, _trust_texts
 from avala_tui.ui.screens.queue import QueueLine, QueueScreen
 from avala_tui.ui.widgets.census import CensusService
 from avala_tui.ui.widgets.sidebar import ProjectList, StatusList
@@ -287,8 +287,10 @@ def test_both_notes_on_the_counts_fit_one_line_of_a_narrow_sidebar() -> None:
         refined_by=115,
     )
     both = ShownFigures(result.total, estimate=True, counted_at="08:37")
-    assert _trust_text(both, result, width=40) == "counted 08:37 · ≈ 115 seen since"
-    assert _trust_text(both, result, width=19) == "counted 08:37 ≈+115"
+    assert _trust_texts(both, result) == (
+        "counted 08:37 · ≈ 115 seen since",
+        "counted 08:37 ≈+115",
+    )
     fresh = ShownFigures(result.total, estimate=True, counted_at=None)
-    assert _trust_text(fresh, result, width=19) == "≈ 115 seen since"
-    assert _trust_text(replace(fresh, estimate=False), result, width=19) is None
+    assert _trust_texts(fresh, result) == ("≈ 115 seen since", None)
+    assert _trust_texts(replace(fresh, estimate=False), result) == (None, None)

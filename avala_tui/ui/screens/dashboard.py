@@ -591,10 +591,8 @@ class DashboardScreen(Screen[None]):
         self.sidebar.show_progress(None if census is None else census.counting)
         result = None if census is None else census.result
         shown = self._shown_figures(self.task_list.feed.filters.project)
-        width = self.sidebar.content_size.width
-        self.sidebar.show_counted_at(
-            None if shown is None else _trust_text(shown, result, width=width)
-        )
+        notes = (None, None) if shown is None else _trust_texts(shown, result)
+        self.sidebar.show_counted_at(*notes)
         if census is not None and shown is not None:
             by_project = (
                 {}
@@ -831,24 +829,18 @@ class DashboardScreen(Screen[None]):
             )
 
 
-def _trust_text(
-    shown: ShownFigures, result: CensusResult | None, *, width: int | None = None
-) -> str | None:
-    """The sidebar's note on counts that are not this session's exact ones.
-
-    Both notes at once ("counted 08:37 · ≈ 115 seen since") take two lines of an
-    80-column sidebar; there they become one: "counted 08:37 ≈+115".
-    """
-    refined = shown.estimate and result is not None
+def _trust_texts(shown: ShownFigures, result: CensusResult | None) -> tuple[str | None, str | None]:
+    """The sidebar's note on counts that are not this session's exact ones, and a short
+    form where both notes at once would wrap ("counted 08:37 ≈+115")."""
     parts = []
     if shown.counted_at is not None:
         parts.append(f"counted {shown.counted_at}")
-    if refined and result is not None:
+    if shown.estimate and result is not None:
         parts.append(f"≈ {result.refined_by:,} seen since")
-    text = " · ".join(parts)
-    if width and len(text) > width and shown.counted_at is not None and result is not None:
-        text = f"counted {shown.counted_at} ≈+{result.refined_by:,}"
-    return text or None
+    short = None
+    if len(parts) == 2 and result is not None:
+        short = f"counted {shown.counted_at} ≈+{result.refined_by:,}"
+    return " · ".join(parts) or None, short
 
 
 def _view_sort(view: SavedView) -> Sort | None:

@@ -239,6 +239,7 @@ class FilterSidebar(Vertical):
         self._initial_status = status
         self._progress_text = "Projects"
         self._progress_shown_at = -PROGRESS_EVERY
+        self._counted_at: tuple[str | None, str | None] = (None, None)
 
     def compose(self) -> ComposeResult:
         yield QuietLabel("Projects", classes="sidebar-title", id="projects-title")
@@ -324,13 +325,23 @@ class FilterSidebar(Vertical):
             self._progress_text = text
             self.query_one("#projects-title", Label).update(text)
 
-    def show_counted_at(self, text: str | None) -> None:
+    def show_counted_at(self, text: str | None, short: str | None = None) -> None:
         """Say what the counts are when they are not this session's exact ones
-        ("counted 14:05", "≈ 3 seen since"); None hides the line."""
+        ("counted 14:05", "≈ 3 seen since"); ``short`` where ``text`` would wrap; None
+        hides the line."""
+        self._counted_at = (text, short)
         line = self.query_one("#counted-at", Static)
+        # The sidebar's width, not the line's: a hidden line has none yet.
+        width = self.content_size.width - line.styles.gutter.width
+        if text is not None and short is not None and width and len(text) > width:
+            text = short
         if text != (str(line.content) if line.display else None):
             line.update(text or "")
             line.display = text is not None
+
+    def on_resize(self) -> None:
+        # Which form of the note fits depends on the width.
+        self.show_counted_at(*self._counted_at)
 
     def show_counts(
         self,
