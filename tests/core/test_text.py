@@ -12,8 +12,11 @@ from rich.cells import cell_len
 from rich.console import Console
 
 from avala_tui.core.text import (
+    _CHECKED_BY_CHAR,
     MAX_CHARS,
     MAX_MARKS,
+    _suspect,
+    _suspect_pattern,
     changed_span,
     clean,
     fit,
@@ -266,3 +269,19 @@ def test_changed_span_is_the_cells_a_repaint_must_write(
     before: str, after: str, span: tuple[int, int] | None
 ) -> None:
     assert changed_span(before, after) == span
+
+
+marks_and_modifiers = st.lists(
+    st.one_of(
+        st.characters(categories=["Mn", "Mc", "Me"]),
+        st.sampled_from(["a", "é", "—", "\U0001f3fb", "\U0001f1e6", "\U0001f1ff", "日"]),
+    ),
+    max_size=_CHECKED_BY_CHAR,
+).map("".join)
+
+
+@given(marks_and_modifiers)
+def test_short_text_is_judged_by_its_characters_as_the_pattern_judges_it(text: str) -> None:
+    # Short names skip building the pattern (a scan of the Unicode tables): same verdict.
+    assert len(text) <= _CHECKED_BY_CHAR
+    assert _suspect(text) == (_suspect_pattern().search(text) is not None)
