@@ -25,7 +25,6 @@ from avala_tui.config.settings import DEMO_API_KEY, Settings
 from avala_tui.config.state import StateFile
 from avala_tui.core.feed import PAGE_SIZE
 from avala_tui.core.projects import ProjectLookupError, looks_like_uid, resolve_project
-from avala_tui.core.text import clean
 
 if TYPE_CHECKING:
     from avala_tui.ui.app import AvalaApp
@@ -83,6 +82,9 @@ async def _start_dashboard(settings: Settings, state: StateFile | None) -> int:
                 project = await resolve_project(api, settings.project)
             except (ProjectLookupError, AvalaError) as error:
                 await api.aclose()
+                # Imported here: rich (under clean) is not needed before the first request.
+                from avala_tui.core.text import clean
+
                 print(f"avala-tui: {clean(str(error))}", file=sys.stderr)
                 return EXIT_CONFIG if isinstance(error, ProjectLookupError) else exit_code(error)
             settings = settings.model_copy(update={"project": project})

@@ -201,3 +201,13 @@ def test_a_closed_pipe_ends_quietly(demo: DemoServer, tmp_path: Path) -> None:
         code = process.wait(timeout=30)
         err = process.stderr.read()
     assert (code, err) == (EXIT_OK, b"")
+
+
+def test_the_dashboard_refuses_a_project_name_it_cannot_find_before_starting(
+    capsys: pytest.CaptureFixture[str], demo: DemoServer
+) -> None:
+    # A name costs one listing before the first page; none matching ends the start there.
+    code = main(["--base-url", demo.base_url, "--project", "no such [bold]project"])
+    captured = capsys.readouterr()
+    assert (code, captured.out) == (EXIT_CONFIG, "")
+    assert "No project has the uid or the exact name 'no such [bold]project'" in captured.err
