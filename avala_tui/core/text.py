@@ -302,6 +302,17 @@ def changed_span(before: str, after: str) -> tuple[int, int] | None:
     return (start, end)
 
 
+def join_fitting(parts: list[str], width: int, separator: str = " · ") -> str:
+    """The leading ``parts`` that fit ``width`` cells joined, whole; the first always."""
+    line = ""
+    for part in parts:
+        longer = f"{line}{separator}{part}" if line else part
+        if line and cell_len(longer) > width:
+            break
+        line = longer
+    return line
+
+
 def relative_time(epoch: float | None, now: float) -> str:
     """How long ago ``epoch`` was: "now", "40s ago", "5m ago", "3h ago", "2d ago", "6w ago".
 

@@ -20,6 +20,7 @@ from avala_tui.core.text import (
     changed_span,
     clean,
     fit,
+    join_fitting,
     literal,
     relative_time,
     short_type,
@@ -285,3 +286,13 @@ def test_short_text_is_judged_by_its_characters_as_the_pattern_judges_it(text: s
     # Short names skip building the pattern (a scan of the Unicode tables): same verdict.
     assert len(text) <= _CHECKED_BY_CHAR
     assert _suspect(text) == (_suspect_pattern().search(text) is not None)
+
+
+def test_join_fitting_keeps_the_leading_parts_whole() -> None:
+    parts = ["counting · 9,000 tasks", "counted 08:37", "≈ 11 seen since", "14,028 stale"]
+    assert join_fitting(parts, 80) == " · ".join(parts)
+    assert join_fitting(parts, 60) == "counting · 9,000 tasks · counted 08:37 · ≈ 11 seen since"
+    assert join_fitting(parts, 30) == "counting · 9,000 tasks"
+    # The first part is kept even when it alone is too wide: the Static cuts it.
+    assert join_fitting(parts, 5) == "counting · 9,000 tasks"
+    assert join_fitting([], 10) == ""

@@ -30,7 +30,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Label, ListItem, ListView, ProgressBar, Sparkline, Static
 
 from avala_tui.core.census import CensusResult, QueueFigures, counted_at_text, duration_text
-from avala_tui.core.text import clean, fit
+from avala_tui.core.text import clean, fit, join_fitting
 from avala_tui.ui.untrusted import shown
 from avala_tui.ui.widgets.census import CensusService
 
@@ -189,7 +189,6 @@ class QueueScreen(Screen[QueueChoice | None]):
             when = counted_at_text(result.as_of, now)
             # A count read from disk is an earlier session's: said, not passed off as now.
             earlier = " (last session)" if self.census.restored else ""
-            # Most telling first: one line, cut at the screen's edge.
             parts.append(f"counted {when}{earlier}")
             if result.estimated:
                 parts.append(f"≈ {result.refined_by:,} seen since")
@@ -198,7 +197,13 @@ class QueueScreen(Screen[QueueChoice | None]):
             parts.append(f"{result.counted:,} tasks · ~ = estimate")
         elif counting is None:
             parts.append("waiting for the first count…")
-        self.query_one("#queue-status", Static).update(" · ".join(parts))
+        status = self.query_one("#queue-status", Static)
+        # Most telling first, and only whole parts: what does not fit is left out.
+        status.update(join_fitting(parts, self.size.width - status.styles.gutter.width))
+
+    def on_resize(self) -> None:
+        # Which parts fit depends on the width.
+        self._show_status()
 
     def _show(self, result: CensusResult | None) -> None:
         self._show_status()
