@@ -10,6 +10,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.strip import Strip
@@ -17,6 +18,7 @@ from textual.widgets import Static
 
 from avala_tui.core.store import TaskRow, TaskStore
 from avala_tui.ui import partial_update
+from avala_tui.ui.widgets.quiet_label import QuietLabel
 from avala_tui.ui.widgets.task_table import CLOCK_TICK, TaskTable
 from tests.ui.conftest import MakeDashboard
 
@@ -207,3 +209,19 @@ async def test_the_first_tick_after_a_resize_does_not_rewrite_the_table() -> Non
     lines = visible(frames).split()
     assert set(lines) == {"3"}
     assert len(lines) >= 10
+
+
+async def test_a_label_restyled_with_the_same_text_is_repainted() -> None:
+    class LabelApp(App[None]):
+        def compose(self) -> ComposeResult:
+            yield QuietLabel(Content("counting · 12,000"), id="quiet")
+
+    app = LabelApp()
+    written = Written(app)
+    async with app.run_test(size=(40, 3)) as pilot:
+        await settle(pilot)
+        label = app.query_one(QuietLabel)
+        written.take()
+        label.update(Content.styled("counting · 12,000", "bold"))
+        await settle(pilot)
+        assert "counting · 12,000" in visible(written.frames)

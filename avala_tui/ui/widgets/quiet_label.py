@@ -33,7 +33,7 @@ class QuietStatic(Static):
     _holding_refresh = False
 
     def update(self, content: VisualType = "", *, layout: bool = True) -> None:
-        before = self._line_text()
+        before, before_styles = self._line_text(), self._styles_of_line()
         # Static.update repaints the whole widget: hold that, and choose the region after.
         self._holding_refresh = True
         try:
@@ -41,6 +41,10 @@ class QuietStatic(Static):
         finally:
             self._holding_refresh = False
         after = self._line_text()
+        if before_styles != self._styles_of_line():
+            # The same characters in other styles: all of it (Content's == compares text).
+            super().refresh(layout=layout)
+            return
         if before is not None and before == after:
             return
         region = self._changed_region(before, after)
@@ -59,6 +63,10 @@ class QuietStatic(Static):
         if self._holding_refresh:
             return self
         return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    def _styles_of_line(self) -> tuple[object, ...] | None:
+        visual = self.visual
+        return tuple(visual.spans) if isinstance(visual, Content) else None
 
     def _line_text(self) -> str | None:
         """The plain text shown, when it is one line of content; None otherwise."""
