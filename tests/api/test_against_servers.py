@@ -316,7 +316,10 @@ async def test_a_spent_quota_holds_the_next_request_back(
     api_server: ApiServer, make_client: MakeClient, sleeps: SleepRecorder
 ) -> None:
     key = api_server.throttle(3)
-    client = make_client(api_server.base_url, api_key=key, max_retries=2)
+    # Half the window: with the default (60 s, the window's length) the reset, rounded up
+    # to a whole second, lands a few ms either side of the limit, and the client would
+    # now and then sleep through it and retry (a run under load saw 6 requests).
+    client = make_client(api_server.base_url, api_key=key, max_retries=2, max_retry_wait=30.0)
     for _ in range(3):
         await client.list_projects()
     assert client.rate_limit is not None
