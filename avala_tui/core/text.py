@@ -115,28 +115,11 @@ def _suspect_pattern() -> re.Pattern[str]:
     return re.compile(f"[{mark_class}]{{{MAX_MARKS + 1}}}|[{emoji}{regional}]")
 
 
-#: Up to this many characters a non-ASCII string is checked character by character:
-#: building the pattern above costs a scan of the Unicode tables (~35 ms), which the
-#: first frame would otherwise wait for as soon as a project is named "LiDAR — Bay".
+#: Up to this many characters a non-ASCII string is cleaned character by character, as
+#: cheaply as it would be checked: building the pattern above costs a scan of the
+#: Unicode tables (~35 ms), which the first frame would otherwise wait for as soon as a
+#: project is named "LiDAR — Bay".
 _CHECKED_BY_CHAR: Final = 64
-
-
-def _suspect(text: str) -> bool:
-    """Whether printable ``text`` must take the slow path (see :func:`_suspect_pattern`)."""
-    if len(text) > _CHECKED_BY_CHAR:
-        return _suspect_pattern().search(text) is not None
-    run = 0
-    for char in text:
-        code = ord(char)
-        if code in _EMOJI_DROPPED or _REGIONAL_A <= code <= _REGIONAL_Z:
-            return True
-        if unicodedata.category(char)[0] == "M":
-            run += 1
-            if run > MAX_MARKS:
-                return True
-        else:
-            run = 0
-    return False
 
 
 def _clean_chars(text: str, table: dict[int, str]) -> str:
@@ -191,7 +174,9 @@ def clean(
         suffix = ELLIPSIS
     # isprintable() is False for every category removed here (and for some kept, such
     # as no-break space), so most names take this fast path.
-    if text.isprintable() and (text.isascii() or not _suspect(text)):
+    if text.isprintable() and (
+        text.isascii() or (len(text) > _CHECKED_BY_CHAR and _suspect_pattern().search(text) is None)
+    ):
         return text + suffix
     if keep_newlines:
         return _clean_chars(text.replace("\r\n", "\n"), _MULTILINE_TABLE) + suffix
