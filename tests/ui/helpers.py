@@ -116,6 +116,7 @@ async def run_command(pilot: Pilot[Any], search: str, expected: str) -> None:
     app = pilot.app
     await pilot.press("ctrl+p")
     await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
+    # As if typed, in one go: a key at a time costs the test a second.
     app.screen.query_one(Input).value = search
     options = app.screen.query_one(OptionList)
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 import math
 
 import pytest
-from textual.command import CommandPalette
-from textual.pilot import Pilot
 from textual.widget import Widget
-from textual.widgets import Input, OptionList
+from textual.widgets import OptionList
 
 from avala_tui.demo.data import EDGE_CASE_PROJECT, MEDIUM_PROJECT, SMALL_PROJECT
 from avala_tui.demo.server import DemoServer
@@ -21,6 +19,7 @@ from tests.ui.conftest import MakeDashboard
 from tests.ui.helpers import (
     get_task_calls,
     list_queries,
+    run_command,
     screen_text,
     settle,
     wait_until,
@@ -136,24 +135,6 @@ async def test_cli_flags_preselect_the_filters(
         assert app.dashboard.table.rows[0].uid == first["uid"]
 
 
-async def _run_command(pilot: Pilot[int], search: str, expected: str) -> None:
-    """Open the command palette, search, and run the first command once it is ``expected``."""
-    app = pilot.app
-    await pilot.press("ctrl+p")
-    await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
-    # As if typed, in one go: a key at a time costs the test a second.
-    app.screen.query_one(Input).value = search
-    options = app.screen.query_one(OptionList)
-
-    def first_prompt() -> str:
-        return str(options.get_option_at_index(0).prompt) if options.option_count else ""
-
-    await wait_until(pilot, lambda: expected in first_prompt())
-    await pilot.press("enter")
-    await wait_until(pilot, lambda: not isinstance(app.screen, CommandPalette))
-    await settle(pilot)
-
-
 async def test_the_command_palette_offers_the_filters(
     make_dashboard: MakeDashboard, demo: DemoServer
 ) -> None:
@@ -161,11 +142,11 @@ async def test_the_command_palette_offers_the_filters(
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         demo.api.clear_requests()
-        await _run_command(pilot, "Status: pending", "Status: pending")
+        await run_command(pilot, "Status: pending", "Status: pending")
         assert list_queries(demo)[0] == {"status": "pending", "limit": "100"}
 
         demo.api.clear_requests()
-        await _run_command(pilot, "onboarding", f"Project: {EDGE_CASE_PROJECT}")
+        await run_command(pilot, "onboarding", f"Project: {EDGE_CASE_PROJECT}")
         project = demo.api.project_uid(EDGE_CASE_PROJECT)
         assert list_queries(demo)[0] == {"project": project, "status": "pending", "limit": "100"}
 
