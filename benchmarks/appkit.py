@@ -44,7 +44,7 @@ def task_dict(number: int) -> dict[str, Any]:
 
 def task_page(start: int, count: int = 100) -> Page[Task]:
     """A page of tasks parsed the way the client parses them."""
-    items = [Task.model_validate(task_dict(number)) for number in range(start, start + count)]
+    items = [Task.read(task_dict(number)) for number in range(start, start + count)]
     return Page[Task](items=items, next_cursor=f"bench-{start + count}")
 
 

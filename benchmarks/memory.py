@@ -3,11 +3,11 @@
 Runs in a child process of its own, so nothing else the benchmarks allocated is
 counted. The real dashboard runs headless against the demo API; once its first
 page is on screen the resident set size is read, then 100,000 tasks arrive the
-way the fetch worker delivers them (pages of 100 parsed pydantic ``Task`` models,
+way the fetch worker delivers them (pages of 100 parsed ``Task`` records,
 posted as ``TasksPageLoaded``), and the resident set is read again after a full
 garbage collection. The difference, divided by the tasks added, is the figure:
 everything the store, the table, the sidebar's counts and the allocator keep.
-The child also counts the pydantic ``Task`` objects still alive: the app must keep
+The child also counts the parsed ``Task`` objects still alive: the app must keep
 none of them once their rows are in the store.
 """
 
@@ -42,7 +42,7 @@ def resident_bytes() -> int:
 
 
 def live_tasks() -> int:
-    """How many pydantic ``Task`` objects are alive."""
+    """How many parsed ``Task`` objects are alive."""
     return sum(1 for thing in gc.get_objects() if isinstance(thing, Task))
 
 
@@ -102,7 +102,7 @@ def measure(quick: bool) -> list[Result]:
             f"≤ {GOAL_BYTES_PER_TASK:,} bytes",
             verdict(stat.median <= GOAL_BYTES_PER_TASK and kept == 0),
             f"RSS growth of the headless dashboard (fresh process) while {TASKS:,} parsed tasks "
-            f"arrive as pages of 100, after gc; pydantic Task objects still alive: {kept}.",
+            f"arrive as pages of 100, after gc; parsed Task objects still alive: {kept}.",
         )
     ]
 

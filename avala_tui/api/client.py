@@ -47,7 +47,6 @@ retries early rather than giving up. None is worth a dependency for this loop.
 from __future__ import annotations
 
 import asyncio
-import functools
 import json
 import logging
 import math
@@ -58,11 +57,10 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from ipaddress import ip_address
 from types import TracebackType
-from typing import Any, Final, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Self, TypeVar
 from urllib.parse import parse_qs, quote, urlsplit
 
 import httpx
-from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from avala_tui import __version__
 from avala_tui.api._redact import REDACTED, redact_secret
@@ -88,7 +86,10 @@ from avala_tui.api.errors import (
     RequestTimeoutError,
     ServerError,
 )
-from avala_tui.api.models import MAX_TEXT_CHARS, Page, Project, Task, TaskTally
+from avala_tui.api.models import Page, Project, Task, UnreadableRow
+
+if TYPE_CHECKING:
+    from avala_tui.api.tally import TaskTally
 
 DEFAULT_BASE_URL: Final = "https://api.avala.ai/api/v1"
 API_KEY_HEADER: Final = "X-Avala-Api-Key"
@@ -114,7 +115,7 @@ _STATUS_ERRORS: Final[dict[int, tuple[type[APIStatusError], str]]] = {
 
 _log = logging.getLogger("avala_tui.api")
 
-ModelT = TypeVar("ModelT", bound=BaseModel)
+ModelT = TypeVar("ModelT", Task, Project)
 Sleep = Callable[[float], Awaitable[None]]
 
 
@@ -336,27 +337,14 @@ def _cursor_from_link(link: object, which: str) -> str | None:
 
 
 def _parse_item(row: object, model: type[ModelT], label: str) -> ModelT:
-    """Validate one object of ``model``; ``label`` names it in errors ("task #3").
+    """Read one object of ``model``; ``label`` names it in errors ("task #3").
 
     Messages name the fields, never echo their values: they may be huge or hostile.
     """
-    if not isinstance(row, dict):
-        raise ProtocolError(f"The server sent {label} that is not an object.")
-    uid = row.get("uid")
-    if not isinstance(uid, str) or not uid:
-        raise ProtocolError(f"The server sent {label} without a uid.")
-    if len(uid) > MAX_TEXT_CHARS:
-        # Any other long string is cut, but a cut uid would name another task (or none).
-        raise ProtocolError(
-            f"The server sent {label} with a uid longer than {MAX_TEXT_CHARS:,} characters."
-        )
     try:
-        return model.model_validate(row)
-    except ValidationError as exc:
-        fields = ", ".join(sorted({".".join(map(str, err["loc"])) for err in exc.errors()}))
-        raise ProtocolError(
-            _clip(f"The server sent {label} with invalid fields: {fields}.")
-        ) from exc
+        return model.read(row)
+    except UnreadableRow as exc:
+        raise ProtocolError(_clip(f"The server sent {label} {exc}.")) from exc
 
 
 def _parse_page(body: object, model: type[ModelT]) -> Page[ModelT]:
@@ -386,19 +374,13 @@ def _parse_page(body: object, model: type[ModelT]) -> Page[ModelT]:
     )
 
 
-@functools.cache
-def _tally_rows() -> TypeAdapter[list[TaskTally]]:
-    return TypeAdapter(list[TaskTally])
-
-
 def _parse_tallies(body: object) -> Page[TaskTally]:
     """A listing read as tallies: the whole page in one strict pass, else row by row."""
+    from avala_tui.api.tally import TaskTally, read_tallies
+
     if isinstance(body, dict) and isinstance(results := body.get("results"), list):
-        try:
-            items = _tally_rows().validate_python(results)
-        except ValidationError:
-            pass  # some row needs the full reading's repairs, or is skipped by it
-        else:
+        items = read_tallies(results)
+        if items is not None:
             return Page(
                 items=items,
                 next_cursor=_cursor_from_link(body.get("next"), "next"),

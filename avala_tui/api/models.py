@@ -1,42 +1,41 @@
-"""Typed shapes of what the Avala API returns.
+"""Typed shapes of what the Avala API returns, and how a row of JSON becomes one.
 
-The models are deliberately lenient: the API may grow statuses, types and fields,
+The shapes are deliberately lenient: the API may grow statuses, types and fields,
 and any field but ``uid`` may be null or missing. Unknown values pass through
-unchanged and unknown fields are kept (``model_extra``) so the detail pane can
-show them. UIDs are opaque strings: the reference's own examples are not hex, so
+unchanged and unknown fields are kept (:attr:`Task.extra_fields`) so the detail pane
+can show them. UIDs are opaque strings: the reference's own examples are not hex, so
 they are never validated as UUIDs.
 
 One odd value must not cost a whole page: a documented text field holding a number
 or an object becomes that value's JSON text, and a time that cannot be read (or
 lies outside what a clock can show) becomes None, its raw value kept as an extra
 field named ``"<field> (as sent)"``. Only a row without a string ``uid`` is refused
-(the client skips it and counts it in :attr:`Page.skipped`).
+(:class:`UnreadableRow`; the client skips it and counts it in :attr:`Page.skipped`).
 
-Every string is bounded when the model is built: one longer than
-:data:`MAX_TEXT_CHARS` (a field's value, an undocumented field's, one nested inside
-it, a field's name) is cut and ends in :data:`CUT_MARK`, and :attr:`cut_fields` maps
-where it was to its length as sent, so the detail pane can say it was cut. A 20 MB
-name would otherwise cost seconds on every render. The text is otherwise kept as
-sent, control characters included: cleaning it for a terminal is the UI's job.
+Every string is bounded: one longer than :data:`MAX_TEXT_CHARS` (a field's value,
+an undocumented field's, one nested inside it, a field's name) is cut and ends in
+:data:`CUT_MARK`, and :attr:`Task.cut_fields` maps where it was to its length as
+sent, so the detail pane can say it was cut. A 20 MB name would otherwise cost
+seconds on every render. The text is otherwise kept as sent, control characters
+included: cleaning it for a terminal is the UI's job.
+
+Why two readings. Importing pydantic and building its models is ~90 ms of CPU, a
+seventh of the dashboard's start, and the first page must be read before its first
+row is drawn. A row as the API sends it (strings, ISO 8601 times with an offset,
+nothing too long) is read here in plain Python; any other row goes to the pydantic
+models of :mod:`avala_tui.api._lenient`, imported on first need, which repair what
+can be repaired. The plain reading accepts only rows on which both agree
+(``tests/api/test_hardening.py`` compares them on generated rows). Imports no pydantic.
 """
 
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar, Final, Generic, Self, TypeVar
-
-from pydantic import (
-    AwareDatetime,
-    BaseModel,
-    ConfigDict,
-    Field,
-    ModelWrapValidatorHandler,
-    PrivateAttr,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from typing import Any, Final, Generic, TypeVar
 
 STATUS_PENDING: Final = "pending"
 STATUS_COMPLETED: Final = "completed"
@@ -65,11 +64,26 @@ MAX_TEXT_CHARS: Final = 4096
 CUT_MARK: Final = "…"
 
 # A day inside datetime's range, so that showing a time in any local zone cannot overflow.
-_EARLIEST: Final = datetime.min.replace(tzinfo=UTC) + timedelta(days=1)
-_LATEST: Final = datetime.max.replace(tzinfo=UTC) - timedelta(days=1)
+EARLIEST: Final = datetime.min.replace(tzinfo=UTC) + timedelta(days=1)
+LATEST: Final = datetime.max.replace(tzinfo=UTC) - timedelta(days=1)
+
+#: The times the plain reading takes: what the API sends (DRF's ISO 8601, ``Z`` or an
+#: offset). Anything else (no offset, a date, a number) is left to the lenient reading.
+_PLAIN_TIME: Final = re.compile(
+    r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|[+-]\d\d:\d\d)", re.ASCII
+)
 
 
-def _encodable(name: str) -> str:
+class UnreadableRow(ValueError):
+    """A row that cannot be read at all: not an object, no string uid, a field beyond repair."""
+
+    def __init__(self, reason: str, fields: tuple[str, ...] = ()) -> None:
+        super().__init__(reason)
+        #: The fields at fault ("uid", "meta.x"), for a message that names but never echoes them.
+        self.fields = fields
+
+
+def encodable(name: str) -> str:
     """A field name as given, or with its lone surrogates (valid JSON) spelt out as escapes."""
     try:
         name.encode("utf-8")
@@ -78,21 +92,33 @@ def _encodable(name: str) -> str:
     return name
 
 
-def _bound(text: str, where: str, cut: dict[str, int]) -> str:
+def _is_utf8(text: str) -> bool:
+    # JSON may hold a lone surrogate ("\ud800"): a str, but not text a terminal can take.
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def bound(text: str, where: str, cut: dict[str, int]) -> str:
+    """``text`` cut to :data:`MAX_TEXT_CHARS` when longer, recorded in ``cut`` under ``where``."""
     if len(text) <= MAX_TEXT_CHARS:
         return text
     cut[where] = len(text)
     return text[: MAX_TEXT_CHARS - len(CUT_MARK)] + CUT_MARK
 
 
-def _bounded_tree(data: Any, cut: dict[str, int]) -> Any:
+def bounded_tree(data: Any, cut: dict[str, int]) -> Any:
     """A copy of JSON ``data`` with every string (keys too) bounded; ``cut`` records where.
 
     Iterative, not recursive: JSON nested a thousand deep is valid and must not turn
     into a RecursionError here.
     """
     if isinstance(data, str):
-        return _bound(data, "", cut)
+        return bound(data, "", cut)
     if not isinstance(data, dict | list):
         return data
     root: dict[str, Any] | list[Any] = {} if isinstance(data, dict) else [None] * len(data)
@@ -104,12 +130,12 @@ def _bounded_tree(data: Any, cut: dict[str, int]) -> Any:
             if isinstance(source, dict):
                 if isinstance(key, str) and len(key) > MAX_TEXT_CHARS:
                     # Recorded under its first words: the whole name is what was too long.
-                    key = _bound(key, f"{path}.{key[:40]}…".removeprefix("."), cut)
+                    key = bound(key, f"{path}.{key[:40]}…".removeprefix("."), cut)
                 where = f"{path}.{key}" if path else str(key)
             else:
                 where = f"{path}[{key}]"
             if isinstance(value, str):
-                value = _bound(value, where, cut)
+                value = bound(value, where, cut)
             elif isinstance(value, dict | list):
                 copy: dict[str, Any] | list[Any] = (
                     {} if isinstance(value, dict) else [None] * len(value)
@@ -120,102 +146,95 @@ def _bounded_tree(data: Any, cut: dict[str, int]) -> Any:
     return root
 
 
-def _as_text(value: object) -> str:
+def as_text(value: object) -> str:
     """A non-string value as the JSON text the server sent (``5``, ``true``, ``{"a": 1}``)."""
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
-class _ApiModel(BaseModel):
-    # extra="allow": unknown fields are data the user may want to see.
-    model_config = ConfigDict(extra="allow", frozen=True)
+def _plain_time(text: str) -> datetime | None:
+    """The time ``text`` holds when it is written as the API writes times, else None."""
+    if _PLAIN_TIME.fullmatch(text) is None:
+        return None
+    try:
+        stamp = datetime.fromisoformat(text)
+    except ValueError:
+        return None  # 25:00, 30 February, a +99:00 offset: the lenient reading decides
+    return stamp if EARLIEST <= stamp <= LATEST else None
 
-    _cut: dict[str, int] = PrivateAttr(default_factory=dict)
+
+def _plain_fields(
+    row: Mapping[str, Any], texts: frozenset[str], times: frozenset[str]
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, int]] | None:
+    """A row's documented fields, its extra fields and what was cut in them, when the
+    plain reading can take it; None sends the row to the lenient reading."""
+    fields: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    for key, value in row.items():
+        if key in texts:
+            if value is not None and not (
+                type(value) is str and len(value) <= MAX_TEXT_CHARS and _is_utf8(value)
+            ):
+                return None
+            fields[key] = value
+        elif key in times:
+            if value is None:
+                fields[key] = None
+            elif type(value) is str and (stamp := _plain_time(value)) is not None:
+                fields[key] = stamp
+            else:
+                return None
+        elif len(key) <= MAX_TEXT_CHARS and _is_utf8(key):
+            extra[key] = value
+        else:
+            return None
+    cut: dict[str, int] = {}
+    if extra:
+        extra = bounded_tree(extra, cut)
+    return fields, extra, cut
+
+
+def check_uid(row: object) -> dict[str, Any]:
+    """``row`` when it is an object with a usable uid; else :class:`UnreadableRow` says why."""
+    if not isinstance(row, dict):
+        raise UnreadableRow("that is not an object")
+    uid = row.get("uid")
+    if not isinstance(uid, str) or not uid:
+        raise UnreadableRow("without a uid", ("uid",))
+    if len(uid) > MAX_TEXT_CHARS:
+        # Any other long string is cut, but a cut uid would name another task (or none).
+        raise UnreadableRow(f"with a uid longer than {MAX_TEXT_CHARS:,} characters", ("uid",))
+    return row
+
+
+_TASK_TEXTS: Final = frozenset({"uid", "type", "name", "status", "project"})
+_PROJECT_TEXTS: Final = frozenset({"uid", "name", "status"})
+_TIMES: Final = frozenset({"created_at", "updated_at"})
+
+
+@dataclass(frozen=True, slots=True)
+class _ApiRecord:
+    """What every record read from the API keeps besides its documented fields."""
+
+    #: Fields the reference does not document, as the server sent them (strings bounded).
+    extra: Mapping[str, Any] = field(default_factory=dict, kw_only=True)
+    #: Where a string was cut, mapped to its length as sent (see :attr:`cut_fields`).
+    cut: Mapping[str, int] = field(default_factory=dict, kw_only=True)
+
+    @property
+    def extra_fields(self) -> dict[str, Any]:
+        """Fields the reference does not document, as the server sent them."""
+        return dict(self.extra)
 
     @property
     def cut_fields(self) -> dict[str, int]:
         """Where a string was cut to :data:`MAX_TEXT_CHARS` ("name", "meta.note[2]"),
         mapped to its length as sent; empty when nothing was cut."""
-        return dict(self._cut)
-
-    #: Fields whose bad value is repaired rather than refused, by how.
-    _TEXT_FIELDS: ClassVar[frozenset[str]] = frozenset()
-    _TIME_FIELDS: ClassVar[frozenset[str]] = frozenset({"created_at", "updated_at"})
-
-    @field_validator("created_at", "updated_at", mode="after", check_fields=False)
-    @classmethod
-    def _readable_time(cls, value: datetime | None) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            # The API sends UTC; a time without an offset is read as UTC, not as local time.
-            value = value.replace(tzinfo=UTC)
-        if not _EARLIEST <= value <= _LATEST:
-            raise ValueError("time outside the range a clock can show")
-        return value
-
-    @model_validator(mode="wrap")
-    @classmethod
-    def _repair_odd_values(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
-        cut: dict[str, int] = {}
-        if isinstance(data, dict):
-            uid = data.get("uid")
-            if isinstance(uid, str) and len(uid) > MAX_TEXT_CHARS:
-                # A cut uid would name another task, or none: refuse rather than cut it.
-                raise ValueError(f"uid longer than {MAX_TEXT_CHARS} characters")
-            data = _bounded_tree(data, cut)
-        model = cls._validate_repairing(data, handler, cut)
-        if cut:
-            model._cut = cut
-        return model
-
-    @classmethod
-    def _validate_repairing(
-        cls, data: Any, handler: ModelWrapValidatorHandler[Self], cut: dict[str, int]
-    ) -> Self:
-        # The fast path validates once; only a row with a bad value pays for the repair.
-        try:
-            return handler(data)
-        except ValidationError as exc:
-            error = exc
-        # Two rounds: pydantic reports a bad field name before it looks at any value.
-        for _ in range(2):
-            repaired = cls._repaired(data, error, cut)
-            if repaired is None:
-                break
-            data = repaired
-            try:
-                return handler(data)
-            except ValidationError as exc:
-                error = exc
-        raise error
-
-    @classmethod
-    def _repaired(
-        cls, data: Any, exc: ValidationError, cut: dict[str, int]
-    ) -> dict[str, Any] | None:
-        """``data`` with its repairable bad values mended; None when one cannot be."""
-        if not isinstance(data, dict):
-            return None
-        repaired = dict(data)
-        for error in exc.errors():
-            name = error["loc"][0] if error["loc"] else None
-            if name is None and error["type"] == "string_unicode":
-                continue  # a field name holding a lone surrogate: renamed below
-            if name in cls._TEXT_FIELDS and name in data:
-                # A list of a million numbers makes a long text: bound it too.
-                repaired[name] = _bound(_as_text(data[name]), name, cut)
-            elif name in cls._TIME_FIELDS and name in data:
-                repaired[name] = None
-                repaired[f"{name}{AS_SENT_SUFFIX}"] = data[name]
-            else:
-                return None
-        return {_encodable(key): value for key, value in repaired.items()}
+        return dict(self.cut)
 
 
-class Task(_ApiModel):
+@dataclass(frozen=True, slots=True)
+class Task(_ApiRecord):
     """An annotation task as ``GET /tasks/`` and ``GET /tasks/{uid}/`` return it."""
-
-    _TEXT_FIELDS = frozenset({"type", "name", "status", "project"})
 
     uid: str
     type: str | None = None
@@ -225,16 +244,21 @@ class Task(_ApiModel):
     created_at: datetime | None = None
     updated_at: datetime | None = None
 
-    @property
-    def extra_fields(self) -> dict[str, Any]:
-        """Fields the reference does not document, as the server sent them."""
-        return dict(self.model_extra or {})
+    @classmethod
+    def read(cls, row: object) -> Task:
+        """A task from one row of JSON, repaired where it can be; UnreadableRow if not."""
+        checked = check_uid(row)
+        if (plain := _plain_fields(checked, _TASK_TEXTS, _TIMES)) is None:
+            from avala_tui.api._lenient import read_task
+
+            return read_task(checked)
+        fields, extra, cut = plain
+        return cls(**fields, extra=extra, cut=cut)
 
 
-class Project(_ApiModel):
+@dataclass(frozen=True, slots=True)
+class Project(_ApiRecord):
     """A project as ``GET /users/me/projects/`` returns it."""
-
-    _TEXT_FIELDS = frozenset({"name", "status"})
 
     uid: str
     name: str | None = None
@@ -242,55 +266,35 @@ class Project(_ApiModel):
     created_at: datetime | None = None
     updated_at: datetime | None = None
 
-
-class TaskTally(BaseModel):
-    """The fields of a task a count needs, read from a listing's row and nothing more.
-
-    Reading a page of 1,000 full :class:`Task` rows (every string bounded, extra fields
-    kept) holds the event loop for ~15 ms; a census reads sixty such pages in the
-    background while the user presses keys. These five fields, validated by pydantic's
-    core alone, cost ~1 ms a page. A row this strict reading refuses (a time without
-    an offset, a number for a status) is read as a :class:`Task` instead, repairs and
-    all, so a count and the list agree on every row (see ``AvalaClient.list_task_tallies``).
-    """
-
-    # Built on first use: the first frame does not wait for a census's schema.
-    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
-
-    uid: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
-    project: str | None = Field(default=None, max_length=MAX_TEXT_CHARS)
-    status: str | None = Field(default=None, max_length=MAX_TEXT_CHARS)
-    created_at: AwareDatetime | None = None
-    updated_at: AwareDatetime | None = None
-
     @classmethod
-    def of(cls, task: Task) -> TaskTally:
-        """The tally fields of a task read in full."""
-        return cls.model_construct(
-            uid=task.uid,
-            project=task.project,
-            status=task.status,
-            created_at=task.created_at,
-            updated_at=task.updated_at,
-        )
+    def read(cls, row: object) -> Project:
+        """A project from one row of JSON, repaired where it can be; UnreadableRow if not."""
+        checked = check_uid(row)
+        if (plain := _plain_fields(checked, _PROJECT_TEXTS, _TIMES)) is None:
+            from avala_tui.api._lenient import read_project
+
+            return read_project(checked)
+        fields, extra, cut = plain
+        return cls(**fields, extra=extra, cut=cut)
 
 
-ItemT = TypeVar("ItemT", bound=BaseModel)
+ItemT = TypeVar("ItemT")
 
 
-class Page(BaseModel, Generic[ItemT]):
+# Not slotted: ``Page[Task](...)`` sets ``__orig_class__`` on the instance, which a
+# frozen slotted dataclass answers with a TypeError instead of the expected refusal.
+@dataclass(frozen=True)
+class Page(Generic[ItemT]):
     """One page of a cursor-paginated listing, cursors already taken out of the links."""
 
-    model_config = ConfigDict(frozen=True)
-
-    items: list[ItemT] = Field(default_factory=list)
+    items: list[ItemT] = field(default_factory=list)
     next_cursor: str | None = None
     previous_cursor: str | None = None
     #: Rows of the server's page left out because they could not be read (not an
     #: object, no string uid, an unreadable field): the UI says "2 rows skipped".
     skipped: int = 0
     #: Why, for the first few of them ("task #3 without a uid").
-    skip_reasons: list[str] = Field(default_factory=list)
+    skip_reasons: list[str] = field(default_factory=list)
 
     @property
     def has_more(self) -> bool:

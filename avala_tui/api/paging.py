@@ -24,12 +24,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Container, Hashable
 from typing import Any, Final, TypeVar
 
-from pydantic import BaseModel
-
 from avala_tui.api.errors import ProtocolError
 from avala_tui.api.models import Page
 
-ItemT = TypeVar("ItemT", bound=BaseModel)
+ItemT = TypeVar("ItemT")
 
 #: Pages in a row that add nothing, tolerated before the walk stops (see the module doc).
 MAX_FRUITLESS_PAGES: Final = 1

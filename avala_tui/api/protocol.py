@@ -8,10 +8,13 @@ mypy in ``tests/api/test_paging_and_protocol.py``).
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from avala_tui.api.client import ClientStats, RateLimitStatus, Throttle
-from avala_tui.api.models import Page, Project, Task, TaskTally
+from avala_tui.api.models import Page, Project, Task
+
+if TYPE_CHECKING:
+    from avala_tui.api.tally import TaskTally
 
 
 class TasksAPI(Protocol):

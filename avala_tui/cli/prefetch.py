@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from avala_tui.api.client import AvalaClient, ClientStats, RateLimitStatus, Throttle
-from avala_tui.api.models import Page, Project, Task, TaskTally
+from avala_tui.api.models import Page, Project, Task
+
+if TYPE_CHECKING:
+    from avala_tui.api.tally import TaskTally
 
 T = TypeVar("T")
 

@@ -35,10 +35,13 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from avala_tui.api.client import RateLimitStatus
-from avala_tui.api.models import STATUS_COMPLETED, STATUS_PENDING, Page, TaskTally
+from avala_tui.api.models import STATUS_COMPLETED, STATUS_PENDING, Page
+
+if TYPE_CHECKING:
+    from avala_tui.api.tally import TaskTally
 from avala_tui.core.monitor import BUDGET_SHARE, DEFAULT_LIMIT_PER_MINUTE, low_budget
 
 #: Asked for per page; the server may send fewer (DRF caps it), and what comes is kept.

@@ -43,7 +43,7 @@ class TaskRow:
     @classmethod
     def from_task(cls, task: Task) -> TaskRow:
         """Compact a parsed task into a row."""
-        extra = task.model_extra
+        extra = task.extra
         return cls(
             uid=task.uid,
             name=task.name,

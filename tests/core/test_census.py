@@ -13,7 +13,8 @@ import pytest
 
 from avala_tui.api.client import AvalaClient, RateLimitStatus
 from avala_tui.api.errors import APIConnectionError
-from avala_tui.api.models import Page, Task, TaskTally
+from avala_tui.api.models import Page, Task
+from avala_tui.api.tally import TaskTally
 from avala_tui.core.census import (
     EMPTY_FIGURES,
     NO_STATUS,

@@ -38,13 +38,13 @@ API_TASK: dict[str, object] = {
 
 def _rows() -> list[TaskRow]:
     return [
-        TaskRow.from_task(Task.model_validate(API_TASK)),
+        TaskRow.from_task(Task.read(API_TASK)),
         TaskRow("u2", None, None, None, None, None, None),
     ]
 
 
 def test_records_are_what_the_api_sent() -> None:
-    task = Task.model_validate(API_TASK)
+    task = Task.read(API_TASK)
     assert task_record(task) == API_TASK
     assert row_record(TaskRow.from_task(task)) == API_TASK
     assert epoch_time(0.0) == "1970-01-01T00:00:00Z"

@@ -11,7 +11,7 @@ from avala_tui.core.store import TaskRow, TaskStore
 
 
 def _task(uid: str, status: str = "pending", **extra: object) -> Task:
-    return Task.model_validate(
+    return Task.read(
         {
             "uid": uid,
             "type": "image-annotation",
