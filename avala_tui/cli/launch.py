@@ -87,7 +87,7 @@ async def _start_dashboard(settings: Settings, state: StateFile | None) -> int:
 
                 print(f"avala-tui: {clean(str(error))}", file=sys.stderr)
                 return EXIT_CONFIG if isinstance(error, ProjectLookupError) else exit_code(error)
-            settings = settings.model_copy(update={"project": project})
+            settings = settings.replace(project=project)
         client = PrefetchingClient(
             api,
             project=settings.project,

@@ -355,7 +355,7 @@ def _show_config(settings: Settings) -> int:
             print(f"{json.dumps(binding_id)} = {json.dumps(keys)}")
     for view in settings.views:
         print(f"\n[views.{json.dumps(view.name)}]")
-        for name, value in view.model_dump(exclude={"name"}, exclude_defaults=True).items():
+        for name, value in view.preset().items():
             print(f"{name} = {json.dumps(value)}")
     return EXIT_OK
 

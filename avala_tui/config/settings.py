@@ -31,15 +31,16 @@ Environment variables are the ones the official SDK reads: ``AVALA_API_KEY`` and
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import re
 import stat
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Final, Literal, get_args
-
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from avala_tui.api.client import DEFAULT_BASE_URL
 from avala_tui.config.paths import config_path
@@ -54,7 +55,7 @@ DEFAULT_REFRESH_SECONDS: Final = 15.0
 #: The key the embedded demo API expects (it guards nothing: the server is loopback-only).
 DEMO_API_KEY: Final = "demo-key"
 #: An http(s) URL of printable ASCII: it is written into terminal escape sequences.
-WEB_URL_PATTERN: Final = r"^https?://[\x21-\x7e]+$"
+WEB_URL_PATTERN: Final = re.compile(r"https?://[\x21-\x7e]+")
 
 
 #: At most this many views get a number key (1 to 9).
@@ -62,22 +63,136 @@ NUMBERED_VIEWS: Final = 9
 
 SortColumn = Literal["name", "type", "status", "project", "created", "updated", "uid"]
 assert set(get_args(SortColumn)) == set(SORT_COLUMNS), "the sort columns changed"
+ViewStatus = Literal["pending", "completed"]
 
 
 class SettingsError(Exception):
     """The settings could not be read or are not valid; the message says how to fix it."""
 
 
-class SavedView(BaseModel):
-    """A named view of a profile (``[profiles.NAME.views.VIEW]``): filters, quick filter, sort."""
+# The settings are checked here rather than by pydantic models: they are read before
+# the dashboard's first request, and importing pydantic is ~90 ms of a start whose
+# first page needs none of it (see avala_tui/api/models.py).
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+
+class _Problems:
+    """The problems found in one table, each as ``where: what``, in the order found."""
+
+    def __init__(self, where: str = "") -> None:
+        self.where = where
+        self.found: list[str] = []
+
+    def add(self, name: str, problem: str) -> None:
+        self.found.append(f"{self.where}{name}: {problem}")
+
+    def nested(self, name: str) -> _Problems:
+        inner = _Problems(f"{self.where}{name}.")
+        inner.found = self.found
+        return inner
+
+    def raise_if_any(self, prefix: str) -> None:
+        if self.found:
+            raise SettingsError(f"{prefix}{'; '.join(self.found)}")
+
+
+def _text(value: object) -> str | None:
+    return None if isinstance(value, str) else "must be text (in quotes)"
+
+
+def _seconds(value: object) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "must be a number of seconds"
+    return None if value >= 0 else "must be 0 or more"
+
+
+def _web_url(value: object) -> str | None:
+    if not isinstance(value, str):
+        return "must be text (in quotes)"
+    if WEB_URL_PATTERN.fullmatch(value) is None:
+        return "must be an http:// or https:// address without spaces"
+    return None
+
+
+def _stale_after(value: object) -> str | None:
+    if not isinstance(value, str):
+        return 'must be a duration in quotes, like "48h"'
+    try:
+        duration = stale_after_value(value)
+    except ValueError as error:
+        return str(error)
+    return None if duration > timedelta(0) else "must be longer than 0 (e.g. 24h)"
+
+
+def _one_of(choices: tuple[str, ...]) -> Callable[[object], str | None]:
+    def check(value: object) -> str | None:
+        if value in choices:
+            return None
+        return "must be one of " + ", ".join(repr(choice) for choice in choices)
+
+    return check
+
+
+def _flag(value: object) -> str | None:
+    return None if isinstance(value, bool) else "must be true or false"
+
+
+def _checked(
+    table: Mapping[str, Any],
+    checks: Mapping[str, Callable[[object], str | None]],
+    problems: _Problems,
+    *,
+    unknown: bool = True,
+) -> dict[str, Any]:
+    """The entries of ``table`` that pass their checks; the rest become ``problems``."""
+    kept: dict[str, Any] = {}
+    for name, check in checks.items():
+        if name in table and (problem := check(table[name])) is not None:
+            problems.add(name, problem)
+        elif name in table:
+            kept[name] = table[name]
+    if unknown:
+        for name in table:
+            if name not in checks:
+                problems.add(name, "not a setting avala-tui knows (a typo?)")
+    return kept
+
+
+def _key_table(value: object, problems: _Problems) -> dict[str, str]:
+    """A ``[keys]`` table: binding ids to key strings."""
+    if not isinstance(value, dict):
+        problems.add("keys", "must be a table of binding ids to keys")
+        return {}
+    keys = problems.nested("keys")
+    return _checked(value, dict.fromkeys(value, _text), keys)
+
+
+def _view_tables(value: object, problems: _Problems) -> dict[str, SavedView]:
+    """A ``[views]`` table: each named table a saved view."""
+    if not isinstance(value, dict):
+        problems.add("views", "must be a table of [views.NAME] tables")
+        return {}
+    views: dict[str, SavedView] = {}
+    for name, table in value.items():
+        where = problems.nested(f"views.{name}")
+        if not isinstance(table, dict):
+            problems.add(f"views.{name}", "must be a table")
+            continue
+        before = len(problems.found)
+        entries = _checked(table, _VIEW_CHECKS, where)
+        if len(problems.found) == before:
+            views[name] = SavedView(name=name, **entries)
+    return views
+
+
+@dataclass(frozen=True, slots=True)
+class SavedView:
+    """A named view of a profile (``[profiles.NAME.views.VIEW]``): filters, quick filter, sort."""
 
     name: str = ""
     """The view's name: the key of its table."""
     project: str | None = None
     """A project uid or exact project name; None for every project."""
-    status: Literal["pending", "completed"] | None = None
+    status: ViewStatus | None = None
     """The status shown, or None for every status."""
     query: str = ""
     """The quick filter over the loaded tasks; empty for none."""
@@ -86,14 +201,34 @@ class SavedView(BaseModel):
     reverse: bool = False
     """Whether the sort is reversed."""
 
+    def preset(self) -> dict[str, object]:
+        """What the view sets, as its table in the config file holds it (defaults left out)."""
+        return {
+            spec.name: getattr(self, spec.name)
+            for spec in dataclasses.fields(self)
+            if spec.name != "name" and getattr(self, spec.name) != spec.default
+        }
 
-class Settings(BaseModel):
-    """Everything the app and the headless commands need to run, already resolved."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+_VIEW_CHECKS: Final[Mapping[str, Callable[[object], str | None]]] = {
+    "project": _text,
+    "status": _one_of(get_args(ViewStatus)),
+    "query": _text,
+    "sort": _one_of(SORT_COLUMNS),
+    "reverse": _flag,
+}
 
-    api_key: SecretStr | None = None
-    """The Avala API key; a SecretStr so a stray repr or log line never shows it."""
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the app and the headless commands need to run, already resolved.
+
+    Built by :func:`load_settings`; built directly (tests, benchmarks), the same checks
+    apply and a bad value raises :class:`SettingsError`.
+    """
+
+    api_key: str | None = field(default=None, repr=False)
+    """The Avala API key; left out of the repr so a stray log line never shows it."""
     base_url: str = DEFAULT_BASE_URL
     """The API root, ending in /api/v1."""
     profile: str = DEFAULT_PROFILE
@@ -102,7 +237,7 @@ class Settings(BaseModel):
     """The project uid preselected in the sidebar, or None for all projects."""
     status: str | None = None
     """The status preselected in the sidebar, or None for every status."""
-    refresh: float = Field(default=DEFAULT_REFRESH_SECONDS, ge=0)
+    refresh: float = DEFAULT_REFRESH_SECONDS
     """Seconds between live refreshes; 0 turns live refresh off."""
     task: str | None = None
     """A task uid to open in the detail pane at start."""
@@ -110,7 +245,7 @@ class Settings(BaseModel):
     """Whether to run against the embedded demo API instead of Avala."""
     debug_log: Path | None = None
     """Where to write a debug log (the key redacted), or None for no log."""
-    web_url: str | None = Field(default=None, pattern=WEB_URL_PATTERN)
+    web_url: str | None = None
     """Avala's web app (origin, or a template with {uid} and {project}) for opening a task."""
     notify: str | None = None
     """Alerts to give (``new,pending-over=N,stale-over=48h,offline``), or None for none."""
@@ -120,7 +255,7 @@ class Settings(BaseModel):
     """A pending task not updated for longer than this is stale (``48h``, ``2d``...)."""
     warnings: tuple[str, ...] = ()
     """Problems worth telling the user that did not stop the app (a readable key file)."""
-    keys: dict[str, str] = Field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)
     """Key overrides: binding id to Textual key string(s), comma-separated."""
     views: tuple[SavedView, ...] = ()
     """The profile's saved views, in the order the config file defines them."""
@@ -130,28 +265,33 @@ class Settings(BaseModel):
     """Every profile of the config file, for switching at runtime."""
     config_file: Path | None = None
     """The config file these settings were read from (it may not exist)."""
-
-    origins: dict[str, str] = Field(default_factory=dict)
+    origins: dict[str, str] = field(default_factory=dict)
     """Where the project and status filters came from, for a message when one is refused."""
 
-    @field_validator("notify")
-    @classmethod
-    def _readable_notify(cls, value: str | None) -> str | None:
-        parse_notify(value)  # a typo is refused at start, not discovered when nothing rings
-        return value
-
-    @field_validator("stale_after", mode="before")
-    @classmethod
-    def _readable_stale_after(cls, value: object) -> object:
-        # Written as --notify's stale-over durations are (48h, 2d), not as ISO 8601.
-        return stale_after_value(value) if isinstance(value, str) else value
-
-    @field_validator("stale_after")
-    @classmethod
-    def _positive_stale_after(cls, value: timedelta) -> timedelta:
-        if value <= timedelta(0):
-            raise ValueError("stale_after must be longer than 0 (e.g. 24h)")
-        return value
+    def __post_init__(self) -> None:
+        problems = _Problems()
+        if (problem := _seconds(self.refresh)) is not None:
+            problems.add("refresh", problem)
+        else:
+            object.__setattr__(self, "refresh", float(self.refresh))
+        if self.web_url is not None and (problem := _web_url(self.web_url)) is not None:
+            problems.add("web_url", problem)
+        if self.notify is not None:
+            try:
+                parse_notify(
+                    self.notify
+                )  # a typo is refused at start, not found when nothing rings
+            except NotifySpecError as error:
+                problems.add("notify", str(error))
+        if isinstance(self.stale_after, str):
+            # Written as --notify's stale-over durations are (48h, 2d), not as ISO 8601.
+            if (problem := _stale_after(self.stale_after)) is not None:
+                problems.add("stale_after", problem)
+            else:
+                object.__setattr__(self, "stale_after", stale_after_value(self.stale_after))
+        elif not self.stale_after > timedelta(0):
+            problems.add("stale_after", "must be longer than 0 (e.g. 24h)")
+        problems.raise_if_any("Invalid settings: ")
 
     @property
     def start_view(self) -> SavedView | None:
@@ -171,41 +311,27 @@ class Settings(BaseModel):
     @property
     def api_key_value(self) -> str | None:
         """The key itself, for the one place that sends it."""
-        return None if self.api_key is None else self.api_key.get_secret_value()
+        return self.api_key
+
+    def replace(self, **changes: Any) -> Settings:
+        """These settings with ``changes`` applied, checked as new ones are."""
+        return dataclasses.replace(self, **changes)
 
 
-class _Profile(BaseModel):
-    """One ``[profiles.NAME]`` table of the config file; unknown keys are refused."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    api_key: str | None = None
-    base_url: str | None = None
-    project: str | None = None
-    status: str | None = None
-    refresh: float | None = Field(default=None, ge=0)
-    web_url: str | None = Field(default=None, pattern=WEB_URL_PATTERN)
-    notify: str | None = None
-    notify_command: str | None = None
-    stale_after: str | None = None
-    keys: dict[str, str] = Field(default_factory=dict)
-    views: dict[str, SavedView] = Field(default_factory=dict)
-
-    @field_validator("stale_after")
-    @classmethod
-    def _readable_stale_after(cls, value: str | None) -> str | None:
-        if value is not None:
-            stale_after_value(value)  # named with its profile, not found later
-        return value
-
-
-class _Shared(BaseModel):
-    """The top-level ``[keys]`` and ``[views]`` tables: defaults for every profile."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    keys: dict[str, str] = Field(default_factory=dict)
-    views: dict[str, SavedView] = Field(default_factory=dict)
+#: The settings a ``[profiles.NAME]`` table may hold, besides its keys and views.
+_PROFILE_CHECKS: Final[Mapping[str, Callable[[object], str | None]]] = {
+    "api_key": _text,
+    "base_url": _text,
+    "project": _text,
+    "status": _text,
+    "refresh": _seconds,
+    "web_url": _web_url,
+    "notify": _text,
+    "notify_command": _text,
+    "stale_after": _stale_after,
+    "keys": lambda value: None,
+    "views": lambda value: None,
+}
 
 
 def stale_after_value(text: str) -> timedelta:
@@ -214,10 +340,6 @@ def stale_after_value(text: str) -> timedelta:
         return parse_duration(text)
     except NotifySpecError as error:
         raise ValueError(str(error)) from None
-
-
-def _problems(error: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(map(str, item['loc']))}: {item['msg']}" for item in error.errors())
 
 
 def _read_config(path: Path) -> dict[str, Any]:
@@ -271,20 +393,21 @@ def load_settings(
     if "profile" in given and profile_name not in profiles:
         known = ", ".join(sorted(profiles)) or "none"
         raise SettingsError(f"No profile named {profile_name!r} in {path} (profiles: {known}).")
-    try:
-        profile = _Profile.model_validate(profiles.get(profile_name, {}))
-    except ValidationError as exc:
-        raise SettingsError(f"{path} [profiles.{profile_name}]: {_problems(exc)}") from None
-    try:
-        shared = _Shared.model_validate(document)
-    except ValidationError as exc:
-        raise SettingsError(f"{path}: {_problems(exc)}") from None
+    profile_table = profiles.get(profile_name, {})
+    if not isinstance(profile_table, dict):
+        raise SettingsError(f"{path}: [profiles.{profile_name}] must be a table.")
+    in_profile = _Problems()
+    profile = _checked(profile_table, _PROFILE_CHECKS, in_profile)
+    profile_keys = _key_table(profile_table.get("keys", {}), in_profile)
+    profile_views = _view_tables(profile_table.get("views", {}), in_profile)
+    in_profile.raise_if_any(f"{path} [profiles.{profile_name}]: ")
+    shared = _Problems()
+    shared_keys = _key_table(document.get("keys", {}), shared)
+    shared_views = _view_tables(document.get("views", {}), shared)
+    shared.raise_if_any(f"{path}: ")
     # The profile's own entries win; its views follow the shared ones, in file order.
-    keys = {**shared.keys, **profile.keys}
-    views = tuple(
-        view.model_copy(update={"name": name})
-        for name, view in {**shared.views, **profile.views}.items()
-    )
+    keys = {**shared_keys, **profile_keys}
+    views = tuple({**shared_views, **profile_views}.values())
 
     warnings: list[str] = []
     # Any profile's key leaks from a readable file, not only the one in use today.
@@ -293,9 +416,7 @@ def load_settings(
         warnings.append(warning)
 
     resolved: dict[str, Any] = {
-        key: value
-        for key, value in profile.model_dump(exclude={"keys", "views"}).items()
-        if value is not None
+        key: value for key, value in profile.items() if key not in ("keys", "views")
     }
     view_name = given.get("view")
     if view_name is not None:
@@ -315,7 +436,7 @@ def load_settings(
     origins = {
         name: f"profile {profile_name!r} in {path}"
         for name in ("project", "status")
-        if getattr(profile, name) is not None
+        if profile.get(name) is not None
     }
     origins.update({name: f"the --{name} flag" for name in ("project", "status") if name in given})
     resolved.update(given)
@@ -328,10 +449,10 @@ def load_settings(
     resolved["config_file"] = path
     if "base_url" in resolved:
         resolved["base_url"] = str(resolved["base_url"]).rstrip("/")
-    try:
-        return Settings.model_validate(resolved)
-    except ValidationError as exc:
-        raise SettingsError(f"Invalid settings: {_problems(exc)}") from None
+    unknown = sorted(set(resolved) - {spec.name for spec in dataclasses.fields(Settings)})
+    if unknown:
+        raise SettingsError(f"Invalid settings: {', '.join(unknown)}: not a setting")
+    return Settings(**resolved)
 
 
 def masked(key: str | None) -> str:

@@ -260,4 +260,4 @@ def remembered_settings(
         update["status"] = filters.status
         origins["status"] = "the filters remembered from your last session"
     update["origins"] = origins
-    return settings.model_copy(update=update)
+    return settings.replace(**update)

@@ -125,7 +125,7 @@ async def test_view_flag_opens_the_view(tmp_path: Path, demo: DemoServer) -> Non
     app = _app(config, view="shelf")
     # The CLI resolves a project name before the app starts; here the app gets the uid.
     project = demo.api.project_uid(MEDIUM_PROJECT)
-    app.settings = app.settings.model_copy(update={"project": project})
+    app.settings = app.settings.replace(project=project)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert list_queries(demo)[0] == {"project": project, "status": "pending", "limit": "100"}
