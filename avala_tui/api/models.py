@@ -25,7 +25,7 @@ row is drawn. A row as the API sends it (strings, ISO 8601 times with an offset,
 nothing too long) is read here in plain Python; any other row goes to the pydantic
 models of :mod:`avala_tui.api._lenient`, imported on first need, which repair what
 can be repaired. The plain reading accepts only rows on which both agree
-(``tests/api/test_hardening.py`` compares them on generated rows). Imports no pydantic.
+(``tests/system/test_properties.py`` compares them on generated rows). Imports no pydantic.
 """
 
 from __future__ import annotations

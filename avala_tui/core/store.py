@@ -1,8 +1,8 @@
 """The loaded tasks, held once, compactly, in the API's order. Imports no Textual.
 
 A lead's project may hold 100,000 tasks, so a row is a slotted record with its
-repeated strings interned and its times as epoch floats (about a quarter of a
-pydantic model's footprint). The table renders straight from these rows.
+repeated strings interned and its times as epoch floats rather than datetime objects.
+The table renders straight from these rows.
 """
 
 from __future__ import annotations
