@@ -141,19 +141,21 @@ def _checked(
     checks: Mapping[str, Callable[[object], str | None]],
     problems: _Problems,
     *,
-    unknown: bool = True,
+    read_elsewhere: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
-    """The entries of ``table`` that pass their checks; the rest become ``problems``."""
+    """The entries of ``table`` that pass their checks; the rest become ``problems``.
+
+    A name neither checked nor ``read_elsewhere`` is a problem too: most often a typo.
+    """
     kept: dict[str, Any] = {}
     for name, check in checks.items():
         if name in table and (problem := check(table[name])) is not None:
             problems.add(name, problem)
         elif name in table:
             kept[name] = table[name]
-    if unknown:
-        for name in table:
-            if name not in checks:
-                problems.add(name, "not a setting avala-tui knows (a typo?)")
+    for name in table:
+        if name not in checks and name not in read_elsewhere:
+            problems.add(name, "not a setting avala-tui knows (a typo?)")
     return kept
 
 
@@ -329,9 +331,9 @@ _PROFILE_CHECKS: Final[Mapping[str, Callable[[object], str | None]]] = {
     "notify": _text,
     "notify_command": _text,
     "stale_after": _stale_after,
-    "keys": lambda value: None,
-    "views": lambda value: None,
 }
+#: The tables of a profile, read by their own functions.
+_PROFILE_TABLES: Final = frozenset({"keys", "views"})
 
 
 def stale_after_value(text: str) -> timedelta:
@@ -397,7 +399,7 @@ def load_settings(
     if not isinstance(profile_table, dict):
         raise SettingsError(f"{path}: [profiles.{profile_name}] must be a table.")
     in_profile = _Problems()
-    profile = _checked(profile_table, _PROFILE_CHECKS, in_profile)
+    profile = _checked(profile_table, _PROFILE_CHECKS, in_profile, read_elsewhere=_PROFILE_TABLES)
     profile_keys = _key_table(profile_table.get("keys", {}), in_profile)
     profile_views = _view_tables(profile_table.get("views", {}), in_profile)
     in_profile.raise_if_any(f"{path} [profiles.{profile_name}]: ")
@@ -415,9 +417,7 @@ def load_settings(
     if holds_key and (warning := _key_file_warning(path)):
         warnings.append(warning)
 
-    resolved: dict[str, Any] = {
-        key: value for key, value in profile.items() if key not in ("keys", "views")
-    }
+    resolved: dict[str, Any] = dict(profile)
     view_name = given.get("view")
     if view_name is not None:
         view = next((view for view in views if view.name == view_name), None)
