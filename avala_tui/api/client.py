@@ -84,6 +84,7 @@ from avala_tui.api.errors import (
     ProtocolError,
     RateLimitedError,
     RequestTimeoutError,
+    RetryLaterError,
     ServerError,
 )
 from avala_tui.api.models import Page, Project, Task, UnreadableRow
@@ -584,7 +585,7 @@ class AvalaClient:
         if attempt >= self._max_retries or not exc.retryable:
             return None
         backoff = full_jitter_backoff(attempt, base=self._backoff_base)
-        if isinstance(exc, RateLimitedError | ServerError) and (
+        if isinstance(exc, RetryLaterError) and (
             exc.status_code == 429 or (exc.status_code == 503 and exc.retry_after is not None)
         ):
             if exc.retry_after is None:
@@ -626,11 +627,8 @@ class AvalaClient:
         message = f"Held back: {held.reason}; resuming in {math.ceil(left)} s."
         if held.capped and held.requested is not None:
             message += f" (The server asked for {held.requested:,.0f} s.)"
-        if held.status_code == 503:
-            return ServerError(message, retry_after=left, requested_wait=held.requested)
-        return RateLimitedError(
-            message, status_code=None, retry_after=left, requested_wait=held.requested
-        )
+        later = ServerError if held.status_code == 503 else RateLimitedError
+        return later(message, retry_after=left, requested_wait=held.requested)
 
     def _build(self, path: str, query: Mapping[str, str | int]) -> httpx.Request:
         """The request, or a typed error when its URL cannot be made (nothing was sent)."""
@@ -800,16 +798,13 @@ class AvalaClient:
             self._close_gate(wait, status, requested)
             retry_after = None if requested is None else wait
             shown_header = None if header is None else self._clip(header)
-            if status == 503:
-                return ServerError(
-                    api_message or f"Server error ({label})",
-                    status_code=status,
-                    retry_after=retry_after,
-                    requested_wait=requested,
-                    retry_after_header=shown_header,
-                )
-            return RateLimitedError(
-                api_message or f"Rate limited ({label})",
+            later, generic = (
+                (ServerError, "Server error")
+                if status == 503
+                else (RateLimitedError, "Rate limited")
+            )
+            return later(
+                api_message or f"{generic} ({label})",
                 status_code=status,
                 retry_after=retry_after,
                 requested_wait=requested,

@@ -97,39 +97,16 @@ class RequestTimeoutError(APIStatusError):
     retryable = True
 
 
-class RateLimitedError(APIStatusError):
-    """429, or a request held back by the client's rate gate.
+class RetryLaterError(APIStatusError):
+    """An answer that says to ask again later, and may say when (``Retry-After``).
 
     ``retry_after`` is the wait in seconds the client obeys: at least 1 s and at most
-    10 minutes (:data:`avala_tui.api._retry.MAX_THROTTLE_WAIT`), or None when the
-    server gave no usable hint. ``requested_wait`` is the server's own figure before
-    that floor and ceiling, and ``retry_after_header`` its header text (escaped and
-    clipped), so the UI can say "the server asked for 3 days; retrying in 10 min".
-    ``status_code`` is None when the client held the request back without sending it.
+    10 minutes (:data:`avala_tui.api._retry.MAX_THROTTLE_WAIT`), or None when there was
+    no usable hint. ``requested_wait`` is the server's own figure before that floor and
+    ceiling, and ``retry_after_header`` its header text (escaped and clipped), so the
+    UI can say "the server asked for 3 days; retrying in 10 min".
     """
 
-    kind = "rate limited"
-    retryable = True
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        status_code: int | None = 429,
-        retry_after: float | None = None,
-        requested_wait: float | None = None,
-        retry_after_header: str | None = None,
-    ) -> None:
-        super().__init__(message, status_code=status_code)
-        self.retry_after = retry_after
-        self.requested_wait = requested_wait
-        self.retry_after_header = retry_after_header
-
-
-class ServerError(APIStatusError):
-    """5xx: the server failed. A 503 may carry ``retry_after`` like a 429 (see there)."""
-
-    kind = "server"
     retryable = True
 
     def __init__(
@@ -145,6 +122,19 @@ class ServerError(APIStatusError):
         self.retry_after = retry_after
         self.requested_wait = requested_wait
         self.retry_after_header = retry_after_header
+
+
+class RateLimitedError(RetryLaterError):
+    """429, or a request held back by the client's rate gate (``status_code`` None:
+    nothing was sent)."""
+
+    kind = "rate limited"
+
+
+class ServerError(RetryLaterError):
+    """5xx: the server failed. A 503 may carry ``Retry-After`` like a 429."""
+
+    kind = "server"
 
 
 class APIConnectionError(AvalaError):
