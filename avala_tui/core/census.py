@@ -643,3 +643,30 @@ def result_from_json(document: object) -> CensusResult | None:
         )
     except (KeyError, TypeError, ValueError, OverflowError, RecursionError):
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class ShownFigures:
+    """Census figures as the dashboard shows them, and how far to trust them."""
+
+    figures: QueueFigures
+    """The figures of the project shown (or of all)."""
+    estimate: bool
+    """Whether changes the monitor saw were added since the count ("≈")."""
+    counted_at: str | None
+    """When an earlier session counted them; None for this session's count."""
+    refined_by: int = 0
+    """Changes seen since the count and added to it (all projects')."""
+
+    def notes(self) -> tuple[str | None, str | None]:
+        """The sidebar's note on counts that are not this session's exact ones, and a short
+        form where both notes at once would wrap ("counted 08:37 ≈+115")."""
+        parts = []
+        if self.counted_at is not None:
+            parts.append(f"counted {self.counted_at}")
+        if self.estimate:
+            parts.append(f"≈ {self.refined_by:,} seen since")
+        short = None
+        if len(parts) == 2:
+            short = f"counted {self.counted_at} ≈+{self.refined_by:,}"
+        return " · ".join(parts) or None, short

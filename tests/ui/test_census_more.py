@@ -9,11 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from avala_tui.config.state import StateFile
-from avala_tui.core.census import CensusResult, QueueFigures
+from avala_tui.core.census import CensusResult, QueueFigures, ShownFigures
 from avala_tui.demo.app import DEFAULT_API_KEY, RequestRecord
 from avala_tui.demo.data import LARGE_PROJECT, SMALL_PROJECT
 from avala_tui.demo.server import DemoServer
-from avala_tui.ui.screens.dashboard import ShownFigures, _trust_texts
 from avala_tui.ui.screens.queue import QueueLine, QueueScreen
 from avala_tui.ui.widgets.census import CensusService
 from avala_tui.ui.widgets.sidebar import ProjectList, StatusList
@@ -286,11 +285,11 @@ def test_both_notes_on_the_counts_fit_one_line_of_a_narrow_sidebar() -> None:
         complete=True,
         refined_by=115,
     )
-    both = ShownFigures(result.total, estimate=True, counted_at="08:37")
-    assert _trust_texts(both, result) == (
+    both = ShownFigures(result.total, estimate=True, counted_at="08:37", refined_by=115)
+    assert both.notes() == (
         "counted 08:37 · ≈ 115 seen since",
         "counted 08:37 ≈+115",
     )
-    fresh = ShownFigures(result.total, estimate=True, counted_at=None)
-    assert _trust_texts(fresh, result) == ("≈ 115 seen since", None)
-    assert _trust_texts(replace(fresh, estimate=False), result) == (None, None)
+    fresh = ShownFigures(result.total, estimate=True, counted_at=None, refined_by=115)
+    assert fresh.notes() == ("≈ 115 seen since", None)
+    assert replace(fresh, estimate=False).notes() == (None, None)

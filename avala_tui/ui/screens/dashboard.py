@@ -30,14 +30,7 @@ from avala_tui.api.protocol import TasksAPI
 from avala_tui.config.settings import NUMBERED_VIEWS, SavedView, Settings
 from avala_tui.config.state import CensusMemory, census_scope
 from avala_tui.core.alerts import Alert, AlertWatch, parse_notify
-from avala_tui.core.census import (
-    EMPTY_FIGURES,
-    CensusResult,
-    QueueFigures,
-    census_share,
-    counted_at_text,
-    refresh_per_minute,
-)
+from avala_tui.core.census import ShownFigures, census_share, refresh_per_minute
 from avala_tui.core.feed import PAGE_SIZE, TaskFilter
 from avala_tui.core.status import APP_TITLE, header_text, health_text, terminal_title
 from avala_tui.core.store import TaskRow
@@ -90,18 +83,6 @@ class DashboardOptions:
     injectable so a test can let minutes pass in an instant."""
     state_file: Path | None = None
     """The state file; the census keeps its last result beside it (None: nowhere)."""
-
-
-@dataclass(frozen=True, slots=True)
-class ShownFigures:
-    """Census figures as the dashboard shows them, and how far to trust them."""
-
-    figures: QueueFigures
-    """The figures of the project shown (or of all)."""
-    estimate: bool
-    """Whether changes the monitor saw were added since the count ("≈")."""
-    counted_at: str | None
-    """When an earlier session counted them; None for this session's count."""
 
 
 class DashboardScreen(Screen[None]):
@@ -487,20 +468,13 @@ class DashboardScreen(Screen[None]):
             return
         pane = self.task_list
         filters = pane.feed.filters
-        exact = self._census_figures(filters.project)
+        shown = self._shown_figures(filters.project)
         # Loaded pending is a lower bound: when it is over the limit, so is the true count.
-        pending = exact[0] if exact is not None else pane.pending_count()
-        census = self.census
-        result = None if census is None else census.result
+        pending = shown.figures.pending if shown is not None else pane.pending_count()
         oldest_age = None
-        if result is not None:
-            figures = (
-                result.total if filters.project is None else result.projects.get(filters.project)
-            )
-            if figures is not None:
-                oldest_age = figures.oldest_pending_age(
-                    datetime.fromtimestamp(self.options.clock(), UTC)
-                )
+        if shown is not None:
+            now = datetime.fromtimestamp(self.options.clock(), UTC)
+            oldest_age = shown.figures.oldest_pending_age(now)
         for alert in self.alerts.observe(
             self.options.alert_clock(),
             new_total=pane.changes.new,
@@ -510,37 +484,10 @@ class DashboardScreen(Screen[None]):
         ):
             self.post_message(self.AlertRaised(alert))
 
-    def _census_figures(self, project: str | None) -> tuple[int, int, int] | None:
-        """Exact (pending, completed, total) of a project (or all) from the census."""
-        shown = self._shown_figures(project)
-        if shown is None:
-            return None
-        figures = shown.figures
-        return figures.pending, figures.completed, figures.total
-
     def _shown_figures(self, project: str | None) -> ShownFigures | None:
-        """A project's (or all projects') census figures: the walk under way's own when it
-        has counted that project, else the last count, refined by what was seen since."""
+        """A project's (or all projects') census figures as shown; None without a census."""
         census = self.census
-        if census is None:
-            return None
-        first = census.first
-        if first is not None and project is not None and first[0] == project:
-            return ShownFigures(first[1], estimate=False, counted_at=None)
-        result = census.result
-        if result is None:
-            return None
-        if project is None:
-            figures, estimate = result.total, bool(result.estimated)
-        else:
-            # A project the census found no task in has none.
-            figures = result.projects.get(project, EMPTY_FIGURES)
-            estimate = project in result.estimated
-        counted_at = None
-        if census.restored:
-            now = datetime.fromtimestamp(self.options.clock(), UTC)
-            counted_at = counted_at_text(result.as_of, now)
-        return ShownFigures(figures, estimate, counted_at)
+        return None if census is None else census.shown(project)
 
     def _note_error(self) -> None:
         """Tell the app of an error newly shown, for the About screen's "last error"."""
@@ -591,7 +538,7 @@ class DashboardScreen(Screen[None]):
         self.sidebar.show_progress(None if census is None else census.counting)
         result = None if census is None else census.result
         shown = self._shown_figures(self.task_list.feed.filters.project)
-        notes = (None, None) if shown is None else _trust_texts(shown, result)
+        notes = (None, None) if shown is None else shown.notes()
         self.sidebar.show_counted_at(*notes)
         if census is not None and shown is not None:
             by_project = (
@@ -827,20 +774,6 @@ class DashboardScreen(Screen[None]):
             notify_literal(
                 self, f"Exported {count:,} tasks to\n{path.name}\n{where}", keep_newlines=True
             )
-
-
-def _trust_texts(shown: ShownFigures, result: CensusResult | None) -> tuple[str | None, str | None]:
-    """The sidebar's note on counts that are not this session's exact ones, and a short
-    form where both notes at once would wrap ("counted 08:37 ≈+115")."""
-    parts = []
-    if shown.counted_at is not None:
-        parts.append(f"counted {shown.counted_at}")
-    if shown.estimate and result is not None:
-        parts.append(f"≈ {result.refined_by:,} seen since")
-    short = None
-    if len(parts) == 2 and result is not None:
-        short = f"counted {shown.counted_at} ≈+{result.refined_by:,}"
-    return " · ".join(parts) or None, short
 
 
 def _view_sort(view: SavedView) -> Sort | None:

@@ -34,10 +34,13 @@ from avala_tui.api.protocol import TasksAPI
 from avala_tui.config.state import CensusMemory
 from avala_tui.core.census import (
     DEFAULT_STALE_AFTER,
+    EMPTY_FIGURES,
     Census,
     CensusResult,
     QueueFigures,
     SeenChange,
+    ShownFigures,
+    counted_at_text,
     counts_after,
     next_delay,
     refine,
@@ -123,6 +126,27 @@ class CensusService(Widget):
         self._backoff = RefreshPolicy(interval=0)
         self.last_error: AvalaError | None = None
         """The failure the walk is waiting out, until the next page arrives."""
+
+    def shown(self, project: str | None) -> ShownFigures | None:
+        """A project's (or all projects') figures: the walk under way's own when it has
+        counted that project, else the last count, refined by what was seen since."""
+        first = self.first
+        if first is not None and project is not None and first[0] == project:
+            return ShownFigures(first[1], estimate=False, counted_at=None)
+        result = self.result
+        if result is None:
+            return None
+        if project is None:
+            figures, estimate = result.total, bool(result.estimated)
+        else:
+            # A project the census found no task in has none.
+            figures = result.projects.get(project, EMPTY_FIGURES)
+            estimate = project in result.estimated
+        counted_at = None
+        if self.restored:
+            now = datetime.fromtimestamp(self.clock(), UTC)
+            counted_at = counted_at_text(result.as_of, now)
+        return ShownFigures(figures, estimate, counted_at, refined_by=result.refined_by)
 
     def on_mount(self) -> None:
         if self._memory is not None:
