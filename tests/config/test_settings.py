@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from avala_tui.api.client import DEFAULT_BASE_URL
-from avala_tui.config.settings import SettingsError, load_settings
+from avala_tui.config.settings import Settings, SettingsError, load_settings
 
 CONFIG = """
 default_profile = "work"
@@ -106,3 +106,20 @@ def test_a_stale_after_that_cannot_be_read_names_its_profile(tmp_path: Path, val
     path.write_text(f'[profiles.default]\nstale_after = "{value}"\n')
     with pytest.raises(SettingsError, match="stale_after"):
         load_settings(env={}, path=path)
+
+
+def test_settings_built_directly_are_checked_as_loaded_ones() -> None:
+    with pytest.raises(SettingsError, match="refresh: must be 0 or more"):
+        Settings(refresh=-1)
+    with pytest.raises(SettingsError, match="web_url: must be an http"):
+        Settings(web_url="javascript:alert(1)")
+    with pytest.raises(SettingsError, match="notify"):
+        Settings(notify="pager")
+    with pytest.raises(SettingsError, match="stale_after: must be longer than 0"):
+        Settings(stale_after=timedelta(0))
+    settings = Settings(refresh=5, stale_after="2d")  # type: ignore[arg-type]
+    assert (settings.refresh, settings.stale_after) == (5.0, timedelta(days=2))
+    assert isinstance(settings.refresh, float)
+    assert settings.replace(refresh=0).refresh == 0.0
+    with pytest.raises(SettingsError, match="refresh"):
+        settings.replace(refresh=-3)
