@@ -136,7 +136,7 @@ _SERVER_LINE: Final = re.compile(rb"serving at (http://\S+)")
 
 
 @contextmanager
-def _server_process(rate_limit: int) -> Iterator[str]:
+def server_process(rate_limit: int) -> Iterator[str]:
     """The demo API in a process of its own; its base URL.
 
     In this process its uvicorn thread would take the GIL from the app to serialise
@@ -207,7 +207,7 @@ async def _keys(quick: bool) -> tuple[Stat, Stat, int, int, int, float]:
     busy: list[float] = []
     walking = pages = 0
     rng = random.Random(7)
-    with _server_process(BUSY_LIMIT) as base_url:
+    with server_process(BUSY_LIMIT) as base_url:
         # A warm-up: the first app of a process pays for imports and compiling its CSS.
         await _presses(base_url, census=False, presses=3, rng=rng)
         busy_seconds = 0.0

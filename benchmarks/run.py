@@ -4,7 +4,8 @@
     python -m benchmarks --quick    # fewer repetitions, about two minutes
     python -m benchmarks --only 1,5 # some of them (1 startup, 2-3 table, 4 memory,
                                     # 5 scrolling, 6 idle monitor, 7 census, 7c keys
-                                    # while the census walks); RESULTS.md is kept
+                                    # while the census walks, 7d the Queue screen);
+                                    # RESULTS.md is kept
 
 Timing figures depend on the machine and on what else it runs: each is a median
 of several runs with its range, and the goals are ratios wherever a ratio says
@@ -24,11 +25,11 @@ from pathlib import Path
 
 import textual
 
-from benchmarks import census, idle, memory, scrolling, startup, table
+from benchmarks import census, idle, memory, queue, scrolling, startup, table
 from benchmarks.harness import Result, markdown_table
 
 RESULTS: Path = Path(__file__).with_name("RESULTS.md")
-ALL: tuple[str, ...] = ("1", "2", "4", "5", "6", "7", "7c")
+ALL: tuple[str, ...] = ("1", "2", "4", "5", "6", "7", "7c", "7d")
 
 #: Each benchmark by its number (2 also runs 3: they share their setup).
 BENCHMARKS: dict[str, Callable[[bool], list[Result]]] = {
@@ -38,6 +39,7 @@ BENCHMARKS: dict[str, Callable[[bool], list[Result]]] = {
     "5": scrolling.measure,
     "7": census.measure,
     "7c": census.measure_keys,
+    "7d": queue.measure,
 }
 
 
