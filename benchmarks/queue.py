@@ -28,6 +28,7 @@ from textual.screen import Screen
 
 from avala_tui.api.client import AvalaClient
 from avala_tui.config.settings import Settings
+from avala_tui.core.census import QueueFigures
 from avala_tui.demo.app import DEFAULT_API_KEY
 from avala_tui.ui.app import make_app
 from avala_tui.ui.screens.queue import QueueLine, QueueScreen
@@ -70,19 +71,28 @@ class FrameProbe:
         return None if self.stamp is None else self.stamp - start
 
 
-def _lines_shown(app: App[Any], old: list[QueueLine]) -> Callable[[], bool]:
-    """Whether the Queue screen shows its lines (they are mounted together), laid out,
-    none of them from ``old``."""
+def _lines_shown(app: App[Any]) -> Callable[[], bool]:
+    """Whether the Queue screen shows its lines (mounted together), laid out."""
 
     def check() -> bool:
         screen = app.screen
         if not isinstance(screen, QueueScreen):
             return False
         lines = list(screen.query(QueueLine))
-        return len(lines) > 1 and all(
-            line.is_mounted and line.region and not any(line is gone for gone in old)
-            for line in lines
-        )
+        return len(lines) > 1 and all(line.is_mounted and line.region for line in lines)
+
+    return check
+
+
+def _figures_replaced(app: App[Any], old: QueueFigures) -> Callable[[], bool]:
+    """Whether the Queue screen's first line shows other figures than ``old``."""
+
+    def check() -> bool:
+        screen = app.screen
+        if not isinstance(screen, QueueScreen):
+            return False
+        lines = list(screen.query(QueueLine))
+        return bool(lines) and lines[0].row.figures is not old
 
     return check
 
@@ -104,22 +114,23 @@ async def _measure(base_url: str, opens: int, updates: int) -> tuple[list[float]
             await asyncio.sleep(rng.uniform(*_GAP))
             start = time.perf_counter()
             app.post_message(events.Key("H", "H"))
-            seconds = await probe.first_after(start, _lines_shown(app, []))
+            seconds = await probe.first_after(start, _lines_shown(app))
             if seconds is not None:
                 opened.append(seconds)
             await asyncio.sleep(rng.uniform(*_GAP))
             app.post_message(events.Key("escape", None))
             await settle(pilot, lambda: not isinstance(app.screen, QueueScreen))
         app.post_message(events.Key("H", "H"))
-        await probe.first_after(time.perf_counter(), _lines_shown(app, []))
+        await probe.first_after(time.perf_counter(), _lines_shown(app))
         changed: list[float] = []
-        # The app's watcher is called before the screen's rebuild: the stamp precedes it.
+        # The app's watcher is called before the screen's: the stamp precedes the redraw.
         app.watch(service, "result", lambda _: changed.append(time.perf_counter()), init=False)
         for _ in range(updates):
-            old = list(app.screen.query(QueueLine))
+            assert service.result is not None
+            shown = _figures_replaced(app, service.result.total)
             service.recount()
-            # Frames drawn before the walk ends still show the old lines: not counted.
-            stamp = await probe.first_after(0.0, _lines_shown(app, old), within=120)
+            # Armed before the walk: the first frame drawn with the new figures is stamped.
+            stamp = await probe.first_after(0.0, shown, within=120)
             if stamp is not None and changed:
                 updated.append(stamp - changed[-1])
     await client.aclose()

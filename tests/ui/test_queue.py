@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from textual.widgets import Sparkline
+from textual.renderables.sparkline import Sparkline
 
 from avala_tui.core.census import QueueFigures
 from avala_tui.demo.data import EMPTY_PROJECT, LARGE_PROJECT
@@ -23,6 +23,9 @@ from avala_tui.ui.screens.queue import (
 from avala_tui.ui.widgets.sidebar import MIN_LABEL_CELLS, Count, ProjectList
 from tests.ui.conftest import MakeDashboard
 from tests.ui.helpers import census_of, screen_text, settle, wait_until
+
+#: The glyphs a sparkline draws with, one a cell.
+SPARK_BARS = Sparkline.BARS
 
 
 async def test_sidebar_and_title_become_exact_once_counted(
@@ -124,14 +127,15 @@ async def test_every_figure_is_whole_and_the_name_takes_what_is_left(
             assert row.rstrip().endswith(f" {stale:,}")
         long_names = [uid for uid, name in names.items() if len(name) > 20]
         assert long_names, "the demo has names longer than an 80-column line leaves them"
-        spark = app.screen.query(Sparkline).first()
+        # The sparkline's cells, in every line: two hours a cell, or two cells an hour.
+        spark = {sum(row.count(bar) for bar in SPARK_BARS) for row in rows.values()}
         if size[0] >= 160:
             # The room goes to the name and the sparkline: names whole, two cells an hour.
             assert all(names[uid] in rows[uid] for uid in long_names)
-            assert spark.size.width == 48
+            assert spark == {48}
         else:
             assert all(names[uid] not in rows[uid] and "…" in rows[uid] for uid in long_names)
-            assert spark.size.width == 12
+            assert spark == {12}
 
 
 def test_figures_too_wide_for_their_cells_are_rounded_not_cut() -> None:

@@ -20,31 +20,38 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar, Final
 
+from rich.cells import cell_len
+from rich.console import RenderableType
+from rich.segment import Segment
+from rich.style import Style
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
-from textual.content import Content
+from textual.renderables.bar import Bar as BarRenderable
+from textual.renderables.sparkline import Sparkline as SparklineRenderable
 from textual.screen import Screen
+from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Footer, Label, ListItem, ListView, ProgressBar, Sparkline, Static
+from textual.widgets import Footer, ListItem, ListView, Static
 
 from avala_tui.core.census import CensusResult, QueueFigures, counted_at_text, duration_text
 from avala_tui.core.text import clean, fit, join_fitting
-from avala_tui.ui.untrusted import shown
 from avala_tui.ui.widgets.census import CensusService
 
-#: Each column's title and class; a title shares its column's class, so its width too.
-_COLUMNS: Final = (
-    ("PROJECT", "queue-name"),
-    ("PENDING", "queue-pending"),
-    ("% DONE", "queue-done"),
-    ("DONE/H", "queue-rate"),
-    ("LAST 24 H", "queue-spark"),
-    ("OLDEST", "queue-oldest"),
-    ("ETA", "queue-eta"),
-    ("STALE", "queue-stale"),
+#: Each column's title, and whether it is aligned right (over a figure).
+_TITLES: Final = (
+    ("PROJECT", False),
+    ("PENDING", True),
+    ("% DONE", False),
+    ("DONE/H", True),
+    ("LAST 24 H", False),
+    ("OLDEST", True),
+    ("ETA", True),
+    ("STALE", True),
 )
+#: Screen widths from which the bar and the sparkline widen (see :class:`QueueLayout`).
+WIDE: Final = 120
+WIDER: Final = 150
 _EMPTY: Final = QueueFigures(0, 0, {}, 0, 0, 0, 0, (0,) * 24, None, 0)
 
 
@@ -58,8 +65,13 @@ class QueueChoice:
 #: The figures' cells, as styles/app.tcss sizes them: a longer text would wrap out of
 #: sight, so a count that does not fit is shown in thousands or millions instead.
 PENDING_CELLS: Final = 7
+PERCENT_CELLS: Final = 5
 RATE_CELLS: Final = 6
+OLDEST_CELLS: Final = 6
+ETA_CELLS: Final = 5
 STALE_CELLS: Final = 6
+#: The name keeps at least this many cells, whatever the width.
+MIN_NAME_CELLS: Final = 8
 
 
 def count_text(count: int, cells: int) -> str:
@@ -94,19 +106,175 @@ def eta_text(eta: timedelta | None) -> str:
     return f"~{years:.0f}y" if years < 100 else ">99y"
 
 
-class FittedName(Widget):
-    """A project's name shortened to whatever width the layout gives it."""
+@dataclass(frozen=True, slots=True)
+class QueueLayout:
+    """The cells of each column of a line at one screen width; the name takes the rest."""
 
-    def __init__(self, name: str, *, classes: str) -> None:
-        super().__init__(classes=classes)
-        self._text = clean(name)
+    bar: int
+    """The progress bar's cells (its percentage follows in :data:`PERCENT_CELLS` more)."""
+    spark: int
+    """The 24-hour sparkline's cells: two hours a cell, one, or two cells an hour."""
 
-    def render(self) -> Content:
-        return shown(fit(self._text, self.size.width))
+    @classmethod
+    def for_width(cls, screen_width: int) -> QueueLayout:
+        """The widths on a screen this wide: more room widens the bar and the sparkline."""
+        if screen_width >= WIDER:
+            return cls(bar=20, spark=48)
+        if screen_width >= WIDE:
+            return cls(bar=12, spark=24)
+        return cls(bar=8, spark=12)
+
+    def cells(self, width: int) -> tuple[int, ...]:
+        """Each column's cells in a line ``width`` wide, the name's first; one cell
+        separates each column from the next."""
+        figures = (
+            PENDING_CELLS,
+            self.bar + PERCENT_CELLS,
+            RATE_CELLS,
+            self.spark,
+            OLDEST_CELLS,
+            ETA_CELLS,
+            STALE_CELLS,
+        )
+        return (max(width - sum(figures) - len(figures), MIN_NAME_CELLS), *figures)
+
+
+def _cell(text: str, cells: int, *, right: bool = False) -> str:
+    """``text`` in exactly ``cells`` cells: shortened with "…" when longer, else padded
+    (on the left, for a figure aligned right)."""
+    if right and cell_len(text) < cells:
+        return " " * (cells - cell_len(text)) + text
+    return fit(text, cells)
+
+
+class QueueTitles(Widget):
+    """The column titles, laid out as the lines below them."""
+
+    DEFAULT_CSS = "QueueTitles { height: 1; }"
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        cells = QueueLayout.for_width(self.screen.size.width).cells(width)
+        text = " ".join(
+            _cell(title, cell, right=right)
+            for (title, right), cell in zip(_TITLES, cells, strict=True)
+        )
+        return Strip([Segment(text, self.rich_style)]).adjust_cell_length(width, self.rich_style)
+
+
+class QueueRow(Widget):
+    """One project's figures on one line, drawn as one widget.
+
+    As a row of widgets (labels, a ProgressBar of four widgets, a Sparkline) each line
+    cost ~14 widgets to mount and style: the screen took ~0.3 s to show its lines and
+    as long again to rebuild them after each census. Here the bar and the sparkline
+    are Textual's own renderables, coloured from this widget's component classes.
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "queue-row--bar",
+        "queue-row--bar-complete",
+        "queue-row--spark-max",
+        "queue-row--spark-min",
+    }
+
+    DEFAULT_CSS = """
+    QueueRow {
+        height: 1;
+        & > .queue-row--bar { color: $primary; background: $surface; }
+        & > .queue-row--bar-complete { color: $success; background: $surface; }
+        & > .queue-row--spark-max { color: $primary; }
+        & > .queue-row--spark-min { color: $primary 30%; }
+    }
+    """
+
+    def __init__(self, name: str, figures: QueueFigures, now: datetime, *, estimate: bool) -> None:
+        super().__init__()
+        self._project_name = clean(name)
+        self.figures = figures
+        """The figures shown."""
+        self.now = now
+        """The moment the ages are measured from."""
+        self.estimate = estimate
+        """Whether the counts include changes seen since the census ("≈")."""
+
+    def show(self, figures: QueueFigures, now: datetime, *, estimate: bool) -> None:
+        """Show new figures in place."""
+        self.figures, self.now, self.estimate = figures, now, estimate
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        base = self.rich_style
+        layout = QueueLayout.for_width(self.screen.size.width)
+        name, pending, _, rate, spark, oldest, eta, stale = layout.cells(width)
+        figures = self.figures
+        mark = "≈" if self.estimate else ""
+
+        def text(value: str, cells: int, *, right: bool = True) -> list[Segment]:
+            return [Segment(" ", base), Segment(_cell(value, cells, right=right), base)]
+
+        segments = [
+            Segment(_cell(self._project_name, name), base),
+            *text(mark + count_text(figures.pending, pending - len(mark)), pending),
+            Segment(" ", base),
+            *self._bar(figures, layout.bar),
+            Segment(
+                _cell(f"{round(self._fraction(figures) * 100)}%", PERCENT_CELLS, right=True), base
+            ),
+            *text(rate_text(figures), rate),
+            Segment(" ", base),
+            *self._sparkline(figures, spark),
+            *text(duration_text(figures.oldest_pending_age(self.now)), oldest),
+            *text(eta_text(figures.eta), eta),
+            *text(count_text(figures.stale_pending, stale), stale),
+        ]
+        return Strip(segments).adjust_cell_length(width, base)
+
+    @staticmethod
+    def _fraction(figures: QueueFigures) -> float:
+        return figures.completed / max(figures.total, 1)
+
+    def _segments(self, renderable: RenderableType, width: int) -> list[Segment]:
+        """``renderable`` drawn in ``width`` cells, on the line's own background (the
+        cursor's, on the line under it)."""
+        console = self.app.console
+        options = console.options.update(width=width, height=1)
+        base = self.rich_style
+        return [
+            Segment(segment.text, base + segment.style if segment.style else base)
+            for segment in console.render_lines(renderable, options, pad=True)[0]
+        ]
+
+    def _bar(self, figures: QueueFigures, width: int) -> list[Segment]:
+        fraction = self._fraction(figures)
+        style = self.get_component_rich_style(
+            "queue-row--bar-complete" if fraction >= 1 else "queue-row--bar"
+        )
+        bar = BarRenderable(
+            highlight_range=(0, fraction * width),
+            highlight_style=Style.from_color(style.color),
+            background_style=Style.from_color(style.bgcolor),
+        )
+        return self._segments(bar, width)
+
+    def _sparkline(self, figures: QueueFigures, width: int) -> list[Segment]:
+        _, background = self.background_colors
+        low = background + self.get_component_styles("queue-row--spark-min").color
+        high = background + self.get_component_styles("queue-row--spark-max").color
+        sparkline = SparklineRenderable(
+            list(figures.completions_by_hour),
+            width=width,
+            height=1,
+            min_color=low.rich_color,
+            max_color=high.rich_color,
+            summary_function=max,
+        )
+        return self._segments(sparkline, width)
 
 
 class QueueLine(ListItem):
-    """One project's line."""
+    """One project's line: a list item holding its :class:`QueueRow`."""
 
     def __init__(
         self,
@@ -117,42 +285,23 @@ class QueueLine(ListItem):
         *,
         estimate: bool = False,
     ) -> None:
-        super().__init__()
+        super().__init__(QueueRow(name, figures, now, estimate=estimate))
         self.project = project
         """The project's uid; None for the all-projects line."""
-        self.estimate = estimate
-        """Whether the counts include changes seen since the census ("≈")."""
-        self._project_name = name
-        self._figures = figures
-        self._now = now
 
-    def compose(self) -> ComposeResult:
-        figures = self._figures
-        with Horizontal(classes="queue-line"):
-            yield FittedName(self._project_name, classes="queue-name")
-            mark = "≈" if self.estimate else ""
-            pending = mark + count_text(figures.pending, PENDING_CELLS - len(mark))
-            yield Label(pending.rjust(PENDING_CELLS), classes="queue-pending")
-            bar = ProgressBar(total=max(figures.total, 1), show_eta=False, classes="queue-done")
-            bar.progress = figures.completed
-            yield bar
-            yield Label(rate_text(figures), classes="queue-rate")
-            yield Sparkline(list(figures.completions_by_hour), classes="queue-spark")
-            yield Label(
-                duration_text(figures.oldest_pending_age(self._now)), classes="queue-oldest"
-            )
-            yield Label(eta_text(figures.eta), classes="queue-eta")
-            yield Label(count_text(figures.stale_pending, STALE_CELLS), classes="queue-stale")
+    @property
+    def row(self) -> QueueRow:
+        """The line's figures, drawn."""
+        return self.query_one(QueueRow)
+
+    @property
+    def estimate(self) -> bool:
+        """Whether the counts include changes seen since the census ("≈")."""
+        return self.row.estimate
 
 
 class QueueScreen(Screen[QueueChoice | None]):
     """Queue health per project, from the census."""
-
-    HORIZONTAL_BREAKPOINTS = [
-        (0, "-narrow"),
-        (120, "-wide"),
-        (150, "-wider"),
-    ]
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back", id="queue-back", tooltip="back to the dashboard"),
@@ -166,9 +315,7 @@ class QueueScreen(Screen[QueueChoice | None]):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="queue-status", markup=False)
-        with Horizontal(id="queue-titles", classes="queue-line"):
-            for title, column in _COLUMNS:
-                yield Label(title, classes=column, markup=False)
+        yield QueueTitles(id="queue-titles")
         yield ListView(id="queue-lines")
         yield Footer(compact=True)
 
@@ -208,23 +355,33 @@ class QueueScreen(Screen[QueueChoice | None]):
     def _show(self, result: CensusResult | None) -> None:
         self._show_status()
         lines = self.query_one(ListView)
-        index = lines.index
-        lines.clear()
         if result is None:
+            lines.clear()
             return
         now = datetime.fromtimestamp(self.census.clock(), UTC)
         estimated = result.estimated
-        items = [QueueLine(None, "All projects", result.total, now, estimate=bool(estimated))]
         uids = list(self.project_names) + [
             uid for uid in result.projects if uid is not None and uid not in self.project_names
         ]
+        shown: list[tuple[str | None, str, QueueFigures, bool]] = [
+            (None, "All projects", result.total, bool(estimated))
+        ]
         for uid in uids:
             figures = result.projects.get(uid, _EMPTY)
-            name = self.project_names.get(uid, uid)
-            items.append(QueueLine(uid, name, figures, now, estimate=uid in estimated))
-        lines.extend(items)
-        # The cursor stays on the line it was on as the figures are redrawn.
-        lines.index = 0 if index is None else min(index, len(items) - 1)
+            shown.append((uid, self.project_names.get(uid, uid), figures, uid in estimated))
+        current = list(lines.query(QueueLine))
+        if [line.project for line in current] == [uid for uid, *_ in shown]:
+            # The same projects: new figures drawn in place, the cursor where it was.
+            for line, (_, _, figures, estimate) in zip(current, shown, strict=True):
+                line.row.show(figures, now, estimate=estimate)
+            return
+        index = lines.index
+        lines.clear()
+        lines.extend(
+            QueueLine(uid, name, figures, now, estimate=estimate)
+            for uid, name, figures, estimate in shown
+        )
+        lines.index = 0 if index is None else min(index, len(shown) - 1)
 
     @on(ListView.Selected, "#queue-lines")
     def _chosen(self, event: ListView.Selected) -> None:
