@@ -1,17 +1,17 @@
 """The Queue screen: one line per project from the census, Enter opens the dashboard on one.
 
-Each line: name, pending, % done (a ProgressBar), completions per hour over the last
-day, a 24-hour Sparkline of completions, the oldest pending task's age, the ETA (an
-estimate, marked "~") and the stale count. The figures are the census's, so they are
-exact counts as of the walk's end; the line above the table says when that was, or how
-far a walk is.
+Each line: name, pending, % done (a bar), completions per hour over the last day, a
+24-hour sparkline of completions, the oldest pending task's age, the ETA (an estimate,
+marked "~") and the stale count. The figures are the census's, so they are exact
+counts as of the walk's end; the line above the table says when that was, or how far
+a walk is. A new result redraws the lines in place.
 
-The widths are styles/app.tcss's: the figures keep theirs at any size and the name
-takes what is left, so at 80 columns it is the name that is shortened. The screen's
-width classes (``HORIZONTAL_BREAKPOINTS``) widen the bar and the sparkline in steps
-that keep a whole number of sparkline cells per hour, or of hours per cell: a
-sparkline stretched to any width would draw some hours wider than others.
-Counts refined since by changes the live monitor saw are marked "≈" until a recount.
+The widths are :class:`QueueLayout`'s: the figures keep theirs at any size and the name
+takes what is left, so at 80 columns it is the name that is shortened. From 120 and
+150 columns the bar and the sparkline widen, in steps that keep a whole number of
+sparkline cells per hour, or of hours per cell: a sparkline stretched to any width
+would draw some hours wider than others. Counts refined since by changes the live
+monitor saw are marked "≈" until a recount.
 """
 
 from __future__ import annotations
