@@ -25,7 +25,7 @@ from pathlib import Path
 
 import textual
 
-from benchmarks import census, idle, memory, queue, scrolling, startup, table
+from benchmarks import census, idle, memory, queue_screen, scrolling, startup, table
 from benchmarks.harness import Result, markdown_table
 
 RESULTS: Path = Path(__file__).with_name("RESULTS.md")
@@ -39,7 +39,7 @@ BENCHMARKS: dict[str, Callable[[bool], list[Result]]] = {
     "5": scrolling.measure,
     "7": census.measure,
     "7c": census.measure_keys,
-    "7d": queue.measure,
+    "7d": queue_screen.measure,
 }
 
 
