@@ -10,7 +10,7 @@ imports pydantic.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Final, Self, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -27,6 +27,8 @@ from avala_tui.api.models import (
     EARLIEST,
     LATEST,
     MAX_TEXT_CHARS,
+    TIME_FIELDS,
+    ApiRecord,
     Project,
     Task,
     UnreadableRow,
@@ -35,6 +37,8 @@ from avala_tui.api.models import (
     bounded_tree,
     encodable,
 )
+
+RecordT = TypeVar("RecordT", bound=ApiRecord)
 
 
 class _ApiModel(BaseModel):
@@ -51,7 +55,7 @@ class _ApiModel(BaseModel):
 
     #: Fields whose bad value is repaired rather than refused, by how.
     _TEXT_FIELDS: ClassVar[frozenset[str]] = frozenset()
-    _TIME_FIELDS: ClassVar[frozenset[str]] = frozenset({"created_at", "updated_at"})
+    _TIME_FIELDS: ClassVar[frozenset[str]] = TIME_FIELDS
 
     @field_validator("created_at", "updated_at", mode="after", check_fields=False)
     @classmethod
@@ -127,7 +131,7 @@ class _ApiModel(BaseModel):
 class _TaskModel(_ApiModel):
     """An annotation task as ``GET /tasks/`` and ``GET /tasks/{uid}/`` return it."""
 
-    _TEXT_FIELDS = frozenset({"type", "name", "status", "project"})
+    _TEXT_FIELDS = Task.TEXT_FIELDS - {"uid"}
 
     uid: str
     type: str | None = None
@@ -141,7 +145,7 @@ class _TaskModel(_ApiModel):
 class _ProjectModel(_ApiModel):
     """A project as ``GET /users/me/projects/`` returns it."""
 
-    _TEXT_FIELDS = frozenset({"name", "status"})
+    _TEXT_FIELDS = Project.TEXT_FIELDS - {"uid"}
 
     uid: str
     name: str | None = None
@@ -156,37 +160,19 @@ def _unreadable(error: ValidationError) -> UnreadableRow:
     return UnreadableRow(f"with invalid fields: {', '.join(fields)}", fields)
 
 
-def read_task(row: dict[str, Any]) -> Task:
-    """A task from a row the plain reading did not take; :class:`UnreadableRow` if none can be."""
-    try:
-        model = _TaskModel.model_validate(row)
-    except ValidationError as error:
-        raise _unreadable(error) from error
-    return Task(
-        uid=model.uid,
-        type=model.type,
-        name=model.name,
-        status=model.status,
-        project=model.project,
-        created_at=model.created_at,
-        updated_at=model.updated_at,
-        extra=dict(model.model_extra or {}),
-        cut=model.cut_fields,
-    )
+#: The pydantic model that reads each kind of record leniently.
+_MODELS: Final[dict[type[ApiRecord], type[_ApiModel]]] = {
+    Task: _TaskModel,
+    Project: _ProjectModel,
+}
 
 
-def read_project(row: dict[str, Any]) -> Project:
-    """A project from a row the plain reading did not take; :class:`UnreadableRow` if not."""
+def read_lenient(record: type[RecordT], row: dict[str, Any]) -> RecordT:
+    """A record from a row the plain reading did not take; UnreadableRow if none can be."""
+    model_class = _MODELS[record]
     try:
-        model = _ProjectModel.model_validate(row)
+        model = model_class.model_validate(row)
     except ValidationError as error:
         raise _unreadable(error) from error
-    return Project(
-        uid=model.uid,
-        name=model.name,
-        status=model.status,
-        created_at=model.created_at,
-        updated_at=model.updated_at,
-        extra=dict(model.model_extra or {}),
-        cut=model.cut_fields,
-    )
+    documented = {name: getattr(model, name) for name in model_class.model_fields}
+    return record(**documented, extra=dict(model.model_extra or {}), cut=model.cut_fields)

@@ -87,7 +87,7 @@ from avala_tui.api.errors import (
     RetryLaterError,
     ServerError,
 )
-from avala_tui.api.models import Page, Project, Task, UnreadableRow
+from avala_tui.api.models import ApiRecord, Page, Project, Task, UnreadableRow
 
 if TYPE_CHECKING:
     from avala_tui.api.tally import TaskTally
@@ -116,7 +116,7 @@ _STATUS_ERRORS: Final[dict[int, tuple[type[APIStatusError], str]]] = {
 
 _log = logging.getLogger("avala_tui.api")
 
-ModelT = TypeVar("ModelT", Task, Project)
+ModelT = TypeVar("ModelT", bound=ApiRecord)
 Sleep = Callable[[float], Awaitable[None]]
 
 

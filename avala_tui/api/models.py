@@ -35,7 +35,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final, Generic, TypeVar
+from typing import Any, ClassVar, Final, Generic, Self, TypeVar
 
 STATUS_PENDING: Final = "pending"
 STATUS_COMPLETED: Final = "completed"
@@ -206,19 +206,33 @@ def check_uid(row: object) -> dict[str, Any]:
     return row
 
 
-_TASK_TEXTS: Final = frozenset({"uid", "type", "name", "status", "project"})
-_PROJECT_TEXTS: Final = frozenset({"uid", "name", "status"})
-_TIMES: Final = frozenset({"created_at", "updated_at"})
+#: The documented times: read as the API writes them, or left to the lenient reading.
+TIME_FIELDS: Final = frozenset({"created_at", "updated_at"})
 
 
 @dataclass(frozen=True, slots=True)
-class _ApiRecord:
-    """What every record read from the API keeps besides its documented fields."""
+class ApiRecord:
+    """What every record read from the API keeps besides its documented fields, and how
+    one is read from a row of JSON."""
+
+    #: The documented text fields (the uid among them); a subclass names its own.
+    TEXT_FIELDS: ClassVar[frozenset[str]] = frozenset({"uid"})
 
     #: Fields the reference does not document, as the server sent them (strings bounded).
     extra: Mapping[str, Any] = field(default_factory=dict, kw_only=True)
     #: Where a string was cut, mapped to its length as sent (see :attr:`cut_fields`).
     cut: Mapping[str, int] = field(default_factory=dict, kw_only=True)
+
+    @classmethod
+    def read(cls, row: object) -> Self:
+        """A record from one row of JSON, repaired where it can be; UnreadableRow if not."""
+        checked = check_uid(row)
+        if (plain := _plain_fields(checked, cls.TEXT_FIELDS, TIME_FIELDS)) is None:
+            from avala_tui.api._lenient import read_lenient
+
+            return read_lenient(cls, checked)
+        fields, extra, cut = plain
+        return cls(**fields, extra=extra, cut=cut)
 
     @property
     def extra_fields(self) -> dict[str, Any]:
@@ -233,8 +247,10 @@ class _ApiRecord:
 
 
 @dataclass(frozen=True, slots=True)
-class Task(_ApiRecord):
+class Task(ApiRecord):
     """An annotation task as ``GET /tasks/`` and ``GET /tasks/{uid}/`` return it."""
+
+    TEXT_FIELDS: ClassVar[frozenset[str]] = frozenset({"uid", "type", "name", "status", "project"})
 
     uid: str
     type: str | None = None
@@ -244,38 +260,18 @@ class Task(_ApiRecord):
     created_at: datetime | None = None
     updated_at: datetime | None = None
 
-    @classmethod
-    def read(cls, row: object) -> Task:
-        """A task from one row of JSON, repaired where it can be; UnreadableRow if not."""
-        checked = check_uid(row)
-        if (plain := _plain_fields(checked, _TASK_TEXTS, _TIMES)) is None:
-            from avala_tui.api._lenient import read_task
-
-            return read_task(checked)
-        fields, extra, cut = plain
-        return cls(**fields, extra=extra, cut=cut)
-
 
 @dataclass(frozen=True, slots=True)
-class Project(_ApiRecord):
+class Project(ApiRecord):
     """A project as ``GET /users/me/projects/`` returns it."""
+
+    TEXT_FIELDS: ClassVar[frozenset[str]] = frozenset({"uid", "name", "status"})
 
     uid: str
     name: str | None = None
     status: str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
-
-    @classmethod
-    def read(cls, row: object) -> Project:
-        """A project from one row of JSON, repaired where it can be; UnreadableRow if not."""
-        checked = check_uid(row)
-        if (plain := _plain_fields(checked, _PROJECT_TEXTS, _TIMES)) is None:
-            from avala_tui.api._lenient import read_project
-
-            return read_project(checked)
-        fields, extra, cut = plain
-        return cls(**fields, extra=extra, cut=cut)
 
 
 ItemT = TypeVar("ItemT")
