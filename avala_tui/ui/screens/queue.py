@@ -209,31 +209,26 @@ class QueueRow(Widget):
         layout = QueueLayout.for_width(self.screen.size.width)
         name, pending, _, rate, spark, oldest, eta, stale = layout.cells(width)
         figures = self.figures
+        done = figures.completed / max(figures.total, 1)
         mark = "≈" if self.estimate else ""
 
-        def text(value: str, cells: int, *, right: bool = True) -> list[Segment]:
-            return [Segment(" ", base), Segment(_cell(value, cells, right=right), base)]
+        def figure(text: str, cells: int) -> list[Segment]:
+            return [Segment(_cell(text, cells, right=True), base)]
 
-        segments = [
-            Segment(_cell(self._project_name, name), base),
-            *text(mark + count_text(figures.pending, pending - len(mark)), pending),
-            Segment(" ", base),
-            *self._bar(figures, layout.bar),
-            Segment(
-                _cell(f"{round(self._fraction(figures) * 100)}%", PERCENT_CELLS, right=True), base
-            ),
-            *text(rate_text(figures), rate),
-            Segment(" ", base),
-            *self._sparkline(figures, spark),
-            *text(duration_text(figures.oldest_pending_age(self.now)), oldest),
-            *text(eta_text(figures.eta), eta),
-            *text(count_text(figures.stale_pending, stale), stale),
+        columns = [
+            [Segment(_cell(self._project_name, name), base)],
+            figure(mark + count_text(figures.pending, pending - len(mark)), pending),
+            [*self._bar(done, layout.bar), *figure(f"{round(done * 100)}%", PERCENT_CELLS)],
+            figure(rate_text(figures), rate),
+            self._sparkline(figures, spark),
+            figure(duration_text(figures.oldest_pending_age(self.now)), oldest),
+            figure(eta_text(figures.eta), eta),
+            figure(count_text(figures.stale_pending, stale), stale),
         ]
+        # One cell between columns, as between the titles above them.
+        gap = Segment(" ", base)
+        segments = columns[0] + [part for column in columns[1:] for part in (gap, *column)]
         return Strip(segments).adjust_cell_length(width, base)
-
-    @staticmethod
-    def _fraction(figures: QueueFigures) -> float:
-        return figures.completed / max(figures.total, 1)
 
     def _segments(self, renderable: RenderableType, width: int) -> list[Segment]:
         """``renderable`` drawn in ``width`` cells, on the line's own background (the
@@ -246,8 +241,7 @@ class QueueRow(Widget):
             for segment in console.render_lines(renderable, options, pad=True)[0]
         ]
 
-    def _bar(self, figures: QueueFigures, width: int) -> list[Segment]:
-        fraction = self._fraction(figures)
+    def _bar(self, fraction: float, width: int) -> list[Segment]:
         style = self.get_component_rich_style(
             "queue-row--bar-complete" if fraction >= 1 else "queue-row--bar"
         )
